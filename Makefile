@@ -1,0 +1,68 @@
+# Taolun — one command for each developer action. Only python3 and make are needed.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+
+.PHONY: demo serve test test-fast lint format typecheck check-migrations ci bench messages compilemessages vendor clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(VENV)/.installed $@
+
+## make demo: set up, migrate, load the built-in plan and the demo district, serve on http://127.0.0.1:8000
+demo: $(VENV)/.installed
+	$(BIN)/taolun migrate --noinput
+	$(BIN)/taolun compilemessages --ignore=.venv -v 0
+	$(BIN)/taolun demo
+	$(BIN)/taolun runserver $(HOST):$(PORT) --insecure
+
+serve: $(VENV)/.installed
+	$(BIN)/taolun runserver $(HOST):$(PORT) --insecure
+
+## make test: set up and run the whole suite (PostgreSQL, Redis and browser tests run when available)
+test: $(VENV)/.installed-dev
+	$(BIN)/taolun compilemessages --ignore=.venv -v 0
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy taolun
+
+check-migrations: $(VENV)/.installed-dev
+	$(BIN)/taolun makemigrations --check --dry-run
+
+## make bench: the benchmarks in bench/ (PostgreSQL from DATABASE_URL; see bench/README.md)
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench
+
+messages: $(VENV)/.installed-dev
+	cd taolun && ../$(BIN)/taolun makemessages -l en -l zh_Hans --ignore=static --no-obsolete
+	$(BIN)/taolun compilemessages --ignore=.venv
+
+compilemessages: $(VENV)/.installed
+	$(BIN)/taolun compilemessages --ignore=.venv
+
+## make vendor: refresh the locally served front-end libraries from the npm registry (needs npm)
+vendor:
+	bash scripts/vendor.sh
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

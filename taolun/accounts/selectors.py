@@ -1,0 +1,74 @@
+"""Reads about users: their roles and the unit subtrees those roles cover."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import ApiToken, Role, RoleAssignment, User
+
+_CACHE_ATTR = "_taolun_role_scopes"
+
+# A scope path of "" covers every unit (a role held without a unit).
+ALL = ""
+
+
+def role_scopes(user: Any) -> dict[str, list[str]]:
+    """``{role: [unit path, …]}`` for the user, loaded once per user object (one query)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    scopes: dict[str, list[str]] = {}
+    for role, path in RoleAssignment.objects.filter(user=user).values_list("role", "unit__path"):
+        scopes.setdefault(role, []).append(path or ALL)
+    if user.is_superuser:
+        scopes.setdefault(Role.ADMIN, [ALL])
+    setattr(user, _CACHE_ATTR, scopes)
+    return scopes
+
+
+def forget_role_scopes(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    scopes = role_scopes(user)
+    return any(role in scopes for role in roles)
+
+
+def scope_paths(user: Any, roles: Iterable[str]) -> list[str]:
+    """Unit paths covered by any of ``roles``; ``[""]`` means everything, ``[]`` nothing."""
+    scopes = role_scopes(user)
+    if Role.ADMIN in scopes:
+        return [ALL]
+    paths: set[str] = set()
+    for role in roles:
+        paths.update(scopes.get(role, []))
+    if ALL in paths:
+        return [ALL]
+    # Drop paths inside other paths: fewer OR branches in the SQL.
+    ordered = sorted(paths, key=len)
+    kept: list[str] = []
+    for path in ordered:
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def covers(user: Any, roles: Iterable[str], unit_path: str | None) -> bool:
+    if unit_path is None:
+        return False
+    return any(unit_path.startswith(p) for p in scope_paths(user, roles))
+
+
+def users_with_roles() -> QuerySet[User]:
+    return User.objects.filter(is_active=True).prefetch_related("role_assignments__unit").order_by("username")
+
+
+def tokens_of(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True)

@@ -1,0 +1,16 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+    action = forms.CharField(label=_("动作"), required=False, max_length=80)
+    actor = forms.CharField(label=_("操作人"), required=False, max_length=60)
+    since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("截止日期不能早于起始日期。"))
+        return data

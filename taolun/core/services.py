@@ -1,0 +1,159 @@
+"""Shared write services: the audit log and notifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .context import current_origin
+from .models import AuditEntry, Notification
+
+if TYPE_CHECKING:
+    from taolun.accounts.models import User
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, Iterable):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The named fields of ``obj`` as JSON-ready values (foreign keys by id)."""
+    data: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if isinstance(field, models.ForeignKey):
+            data[name] = getattr(obj, field.attname)
+        else:
+            data[name] = _jsonable(getattr(obj, name))
+    return data
+
+
+def changed(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> tuple[dict, dict]:
+    """Only the keys whose values differ, so an entry shows what moved."""
+    before = dict(before or {})
+    after = dict(after or {})
+    keys = [k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys if k in before}, {k: after.get(k) for k in keys if k in after}
+
+
+def _actor_label(actor: User | None) -> str:
+    if actor is None:
+        return "system"
+    return actor.get_full_name() or actor.get_username()
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    note: str = "",
+    unit_path: str = "",
+) -> AuditEntry:
+    """Append one audit entry. Call inside the service's transaction."""
+    origin = current_origin()
+    if obj is not None:
+        object_type = object_type or obj._meta.label
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=_actor_label(actor)[:150],
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        unit_path=unit_path,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        note=note[:500],
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent[:200],
+        via=origin.via,
+    )
+
+
+def audit_record_many(entries: Iterable[AuditEntry]) -> None:
+    """Bulk-append prepared entries (imports); origin is filled in here."""
+    origin = current_origin()
+    batch = []
+    for entry in entries:
+        entry.ip_address = origin.ip_address
+        entry.user_agent = origin.user_agent[:200]
+        entry.via = origin.via
+        batch.append(entry)
+    AuditEntry.objects.bulk_create(batch, batch_size=2000)
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    title: str,
+    body: str = "",
+    url: str = "",
+    kind: str = "info",
+    email: bool = False,
+    dedupe_key: str = "",
+) -> list[Notification]:
+    """Send an in-app notice to each recipient, and an e-mail copy after commit if asked.
+
+    With a ``dedupe_key`` a recipient who already has that notice gets nothing new, so periodic
+    jobs can call this repeatedly.
+    """
+    now = timezone.now()
+    people = list(recipients)
+    if dedupe_key:
+        already = set(
+            Notification.objects.filter(recipient__in=people, dedupe_key=dedupe_key).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        people = [p for p in people if p.pk not in already]
+    created = Notification.objects.bulk_create(
+        [
+            Notification(recipient=p, kind=kind, title=title, body=body, url=url, created_at=now, dedupe_key=dedupe_key)
+            for p in people
+        ],
+        ignore_conflicts=bool(dedupe_key),
+    )
+    if email and people:
+        from .tasks import send_notification_emails
+
+        ids = [p.pk for p in people if p.email]
+        if ids:
+            transaction.on_commit(
+                lambda: send_notification_emails.delay(
+                    recipient_ids=ids, title=title, body=body, url=url, dedupe_key=dedupe_key
+                )
+            )
+    return created
+
+
+def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

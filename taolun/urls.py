@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from taolun.api.api import api
+from taolun.campaigns import views as campaign_views
+
+urlpatterns = [
+    path("", campaign_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("taolun.accounts.urls")),
+    path("orgs/", include("taolun.orgs.urls")),
+    path("campaigns/", include("taolun.campaigns.urls")),
+    path("", include("taolun.core.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
