@@ -16,7 +16,12 @@ from django.core.cache import cache
 
 from taolun.accounts.models import Role, RoleAssignment, User
 from taolun.orgs.models import Person, Unit
+from taolun.celery import app as celery_app
 from tests.factories import PersonFactory, UserFactory, make_unit
+
+# Tests run tasks in-process unless a test starts a real worker (see core/tests/test_tasks.py).
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
