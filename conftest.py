@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.cache import cache
 
 from taolun.accounts.models import Role, RoleAssignment, User
-from taolun.orgs.models import Person, Unit
 from taolun.celery import app as celery_app
+from taolun.orgs.models import Person, Unit
 from tests.factories import PersonFactory, UserFactory, make_unit
 
 # Tests run tasks in-process unless a test starts a real worker (see core/tests/test_tasks.py).

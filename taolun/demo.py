@@ -74,8 +74,15 @@ DEPARTMENTS = [
     ("区机关事务服务中心", ["办公室"]),
 ]
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥玲芬燕彬宇浩凯鹏辉斌波宁欣悦晨阳帆琳雪梅海峰建国志强丹亮新春光荣晓东立群"
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+    "苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史"
+    "顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥玲芬燕彬宇浩凯鹏"
+    "辉斌波宁欣悦晨阳帆琳雪梅海峰建国志强丹亮新春光荣晓东立群"
+)
 LEADER_POSITIONS = ["主任", "副主任", "局长", "副局长", "书记", "副书记", "主任科员"]
 STAFF_POSITIONS = ["科员", "副科长", "科长", "办事员", "网格员", "干事", "专员"]
 
@@ -247,7 +254,8 @@ def _create_logins(*, district: Unit, departments: dict[str, Unit], units: list[
         .first()
     )
     for username, person in (("leader", leader_person), ("cadre", cadre_person)):
-        assert person is not None
+        if person is None:
+            raise RuntimeError("the demo roster has no person for the demo login " + username)
         user = account_services.user_create(
             username=username,
             password=DEMO_PASSWORD,
