@@ -42,7 +42,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,6 +56,8 @@ INSTALLED_APPS = [
     "taolun.orgs",
     "taolun.campaigns",
     "taolun.api",
+    # django-ninja's own templates and static files: the API docs page uses its bundled Swagger UI, no CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
 LOGIN_ADDRESS_LIMIT = int(os.environ.get("LOGIN_ADDRESS_LIMIT", "30"))
+# API tokens: after this many failed token attempts from one address inside the window, answer 429.
+API_TOKEN_FAILURE_LIMIT = int(os.environ.get("API_TOKEN_FAILURE_LIMIT", "30"))
+API_TOKEN_FAILURE_WINDOW_SECONDS = int(os.environ.get("API_TOKEN_FAILURE_WINDOW_SECONDS", "900"))
 
 # --- i18n ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

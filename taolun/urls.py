@@ -1,4 +1,3 @@
-from django.contrib import admin
 from django.urls import include, path
 
 from taolun.api.api import api
@@ -12,5 +11,4 @@ urlpatterns = [
     path("campaigns/", include("taolun.campaigns.urls")),
     path("", include("taolun.core.urls")),
     path("api/", api.urls),
-    path("admin/", admin.site.urls),
 ]
