@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from .models import ApiToken, Role, RoleAssignment, User
 
@@ -72,3 +72,48 @@ def users_with_roles() -> QuerySet[User]:
 
 def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+
+
+def role_assigner_paths(user: Any) -> list[str]:
+    """Unit paths within which ``user`` may assign roles (office scope; ``[""]`` everything)."""
+    return scope_paths(user, [Role.OFFICE])
+
+
+def users_visible_to(viewer: Any) -> QuerySet[User]:
+    """Active users an assigner manages: all for a global office; otherwise those whose person record
+    or one of whose roles sits in the assigner's subtree."""
+    paths = role_assigner_paths(viewer)
+    qs = User.objects.filter(is_active=True)
+    if ALL in paths:
+        return qs
+    if not paths:
+        return qs.none()
+    cond = Q()
+    for path in paths:
+        cond |= Q(person__unit__path__startswith=path) | Q(role_assignments__unit__path__startswith=path)
+    # A subquery rather than DISTINCT on a join: the page's count and slice stay simple.
+    return qs.filter(pk__in=User.objects.filter(cond).values("pk"))
+
+
+def role_list_users(viewer: Any, *, q: str = "", role: str = "") -> QuerySet[User]:
+    """The role-assignment page's rows: users with their person, unit and role assignments (no N+1)."""
+    qs = users_visible_to(viewer)
+    q = q.strip()
+    if q:
+        qs = qs.filter(
+            Q(username__icontains=q) | Q(display_name__contains=q) | Q(person__name__contains=q) | Q(email__iexact=q)
+        )
+    if role:
+        qs = qs.filter(pk__in=RoleAssignment.objects.filter(role=role).values("user_id"))
+    return (
+        qs.select_related("person__unit")
+        .prefetch_related(
+            Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("unit").order_by("role", "id"))
+        )
+        .order_by("username")
+    )
+
+
+def role_assignments_of(user: User) -> QuerySet[RoleAssignment]:
+    """The user's login roles with their scope units, broadest first."""
+    return RoleAssignment.objects.filter(user=user).select_related("unit").order_by("role", "unit__path", "id")

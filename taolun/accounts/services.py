@@ -181,3 +181,12 @@ def login_failed(*, username: str, ip: str | None) -> None:
 
 def login_succeeded(*, username: str, ip: str | None) -> None:
     ratelimit.reset("login", _pair(username, ip))
+
+
+def can_assign(*, by: User, role: str, unit_path: str | None) -> bool:
+    """Whether ``by`` may assign or revoke ``role`` at ``unit_path`` (the same check the writes make)."""
+    try:
+        _check_can_assign(by=by, role=role, unit_path=unit_path)
+    except PermissionDenied:
+        return False
+    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from taolun.core.models import TimeStampedModel
+
+from .plan import AppliesTo, evidence_adapter
 
 
 class Plan(TimeStampedModel):
@@ -47,6 +50,8 @@ class Campaign(TimeStampedModel):
     basis = models.TextField(_("制定依据"), blank=True)
     preamble = models.TextField(_("总体要求"), blank=True)
     principles = models.JSONField(_("基本原则"), default=list, blank=True)
+    themes_intro = models.TextField(_("讨论内容说明"), blank=True)
+    stages_intro = models.TextField(_("重点环节说明"), blank=True)
     safeguards = models.JSONField(_("保障措施"), default=list, blank=True)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
@@ -83,6 +88,10 @@ class Campaign(TimeStampedModel):
     def day_number(self, today: dt.date | None = None) -> int:
         today = today or timezone.localdate()
         return (today - self.start_date).days + 1
+
+    @property
+    def duration_days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
 
 
 class OrderedItem(models.Model):
@@ -179,3 +188,13 @@ class Requirement(OrderedItem):
         verbose_name = _("工作要求")
         verbose_name_plural = _("工作要求")
         constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="campaigns_requirement_key")]
+
+    @property
+    def applies_spec(self) -> AppliesTo:
+        """``applies_to`` read back through the plan schema (units or people selector)."""
+        return AppliesTo.model_validate(self.applies_to)
+
+    @property
+    def evidence_spec(self) -> Any:
+        """``evidence`` read back through the plan schema (one of the typed evidence specs)."""
+        return evidence_adapter().validate_python(self.evidence)

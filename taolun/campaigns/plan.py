@@ -8,16 +8,40 @@ stages run when, and every requirement: who (``applies_to``) must do what (``evi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "plans"
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _date_text(value: Any) -> Any:
+    """Dates are written ``YYYY-MM-DD``; a bare number is not silently read as a Unix timestamp."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DATE_TEXT.match(value.strip()):
+        return value.strip()
+    raise ValueError(f"write the date as YYYY-MM-DD, e.g. 2018-10-15 (got {value!r})")
+
+
+PlanDate = Annotated[dt.date, BeforeValidator(_date_text)]
 UnitKindName = Literal["province", "city", "district", "street", "department", "unit", "community", "other"]
 PersonRoleName = Literal["leading_cadre", "party_member", "cadre"]
 ActivityKindName = Literal["study", "seminar", "training", "inspection"]
@@ -28,8 +52,8 @@ class Strict(BaseModel):
 
 
 class Period(Strict):
-    start: dt.date
-    end: dt.date
+    start: PlanDate
+    end: PlanDate
 
 
 class Principle(Strict):
@@ -48,28 +72,38 @@ class ThemeSpec(Item):
 
 
 class StageSpec(Item):
-    start: dt.date
-    end: dt.date
+    start: PlanDate
+    end: PlanDate
 
     @model_validator(mode="after")
     def _window(self) -> StageSpec:
         if self.end < self.start:
-            raise ValueError(f"stage '{self.key}': end {self.end} is before start {self.start}")
+            raise ValueError(f"end {self.end} is before start {self.start}")
         return self
 
 
 class UnitSelector(Strict):
-    """Units chosen by kind, tag and subtree (unit codes). Empty lists do not restrict."""
+    """Units chosen by kind, tag and subtree (unit codes).
 
-    kinds: list[UnitKindName] = []
-    tags: list[str] = []
-    exclude_tags: list[str] = []
-    subtrees: list[str] = Field(default=[], description="Unit codes whose subtrees are included.")
+    Every key given must hold (AND); inside one list any entry may match (OR); an empty list does not
+    restrict. Selection never leaves the campaign's root unit subtree and skips inactive units.
+    """
+
+    kinds: list[UnitKindName] = Field(default=[], description="The unit's kind is one of these.")
+    tags: list[str] = Field(default=[], description="The unit carries at least one of these tags.")
+    exclude_tags: list[str] = Field(default=[], description="The unit carries none of these tags.")
+    subtrees: list[str] = Field(default=[], description="Unit codes whose subtrees (inclusive) are included.")
     root: bool = Field(default=False, description="Only the campaign's root unit itself.")
+
+    @model_validator(mode="after")
+    def _root_alone(self) -> UnitSelector:
+        if self.root and (self.kinds or self.tags or self.exclude_tags or self.subtrees):
+            raise ValueError("'root: true' selects the campaign's root unit alone; remove kinds/tags/subtrees")
+        return self
 
 
 class PersonSelector(Strict):
-    """People chosen by campaign role, and optionally by their unit."""
+    """People holding any of ``roles``, optionally only those whose unit matches ``units``."""
 
     roles: list[PersonRoleName] = Field(min_length=1)
     units: UnitSelector | None = None
@@ -92,6 +126,7 @@ class ActivityEvidence(Strict):
     count: int = Field(default=1, ge=1)
     role: Literal["host", "attendee"] = "host"
     records: list[Literal["minutes", "speeches", "photos", "opinions", "attendance"]] = []
+    in_batches: bool = Field(default=False, description="Held in batches (分期分批) by the person's training batch.")
 
 
 class ResearchTopicEvidence(Strict):
@@ -103,6 +138,7 @@ class ResearchTopicEvidence(Strict):
 class SelfExaminationEvidence(Strict):
     kind: Literal["self_examination"]
     count: int = Field(default=1, ge=1)
+    aspects: list[str] = Field(default=[], description="The aspects the self-examination must cover.")
 
 
 class ProblemEvidence(Strict):
@@ -144,7 +180,7 @@ class RequirementSpec(Item):
     stage: Key
     applies_to: AppliesTo
     evidence: Evidence
-    due: dt.date
+    due: PlanDate
     weight: Decimal = Field(default=Decimal(1), ge=0, le=1000, max_digits=6, decimal_places=2)
 
     @property
@@ -162,9 +198,11 @@ class PlanSpec(Strict):
     preamble: str = ""
     period: Period
     principles: list[Principle] = []
+    themes_intro: str = ""
     themes: list[ThemeSpec] = Field(min_length=1)
     shortcomings: list[Item] = []
     dimensions: list[Item] = []
+    stages_intro: str = ""
     stages: list[StageSpec] = Field(min_length=1)
     requirements: list[RequirementSpec] = []
     safeguards: list[Principle] = []
@@ -172,29 +210,48 @@ class PlanSpec(Strict):
     @field_validator("themes", "shortcomings", "dimensions", "stages", "requirements")
     @classmethod
     def _unique_keys(cls, items: list[Item]) -> list[Item]:
-        seen: set[str] = set()
-        for item in items:
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items):
             if item.key in seen:
-                raise ValueError(f"key '{item.key}' is used twice")
-            seen.add(item.key)
+                raise ValueError(f"[{index}].key: '{item.key}' is used twice (also at [{seen[item.key]}])")
+            seen[item.key] = index
         return items
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanSpec:
+        # Each problem on its own line, starting with the path of the key at fault (see parse_plan).
+        problems: list[str] = []
         if self.period.end < self.period.start:
-            raise ValueError(f"period: end {self.period.end} is before start {self.period.start}")
+            problems.append(f"period.end: {self.period.end} is before period.start {self.period.start}")
         stages = {s.key: s for s in self.stages}
-        for stage in self.stages:
+        for i, stage in enumerate(self.stages):
             if stage.start < self.period.start or stage.end > self.period.end:
-                raise ValueError(f"stage '{stage.key}' ({stage.start} – {stage.end}) lies outside the period")
-        for req in self.requirements:
+                problems.append(
+                    f"stages[{i}] ({stage.key}): window {stage.start} – {stage.end} lies outside the period "
+                    f"{self.period.start} – {self.period.end}"
+                )
+        for i, req in enumerate(self.requirements):
             if req.stage not in stages:
-                raise ValueError(
-                    f"requirement '{req.key}': stage '{req.stage}' is not defined (stages: {', '.join(stages)})"
+                problems.append(
+                    f"requirements[{i}] ({req.key}).stage: '{req.stage}' is not defined (stages: {', '.join(stages)})"
                 )
             if not (self.period.start <= req.due <= self.period.end):
-                raise ValueError(f"requirement '{req.key}': due {req.due} lies outside the period")
+                problems.append(
+                    f"requirements[{i}] ({req.key}).due: {req.due} lies outside the period "
+                    f"{self.period.start} – {self.period.end}"
+                )
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
+
+    def subtree_codes(self) -> set[str]:
+        """Every unit code a requirement names in ``subtrees`` (they must exist under the root unit)."""
+        codes: set[str] = set()
+        for req in self.requirements:
+            selector = req.applies_to.units or (req.applies_to.people.units if req.applies_to.people else None)
+            if selector is not None:
+                codes.update(selector.subtrees)
+        return codes
 
 
 class PlanError(ValueError):
@@ -233,14 +290,44 @@ def _location(loc: tuple[int | str, ...], data: object) -> str:
     return "".join(parts) or "(top level)"
 
 
+class PlanLoader(yaml.SafeLoader):
+    """YAML as plan authors expect it: dates stay text (so pydantic names a bad one) and a key
+    written twice in one mapping is an error instead of the last one silently winning."""
+
+
+PlanLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_unique_mapping(loader: PlanLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key '{key}' is written twice in the same mapping", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=True)
+
+
+PlanLoader.add_constructor("tag:yaml.org,2002:map", _construct_unique_mapping)  # type: ignore[arg-type]
+
+
 def parse_plan(text: str) -> PlanSpec:
     """Parse and validate a plan's YAML text. Raises PlanError naming each bad key and why."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=PlanLoader)  # noqa: S506 (PlanLoader is a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        raise PlanError([f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from exc
+        problem = getattr(exc, "problem", None) or exc
+        if isinstance(exc, yaml.constructor.ConstructorError):
+            raise PlanError([f"{where}{problem}"]) from exc
+        raise PlanError([f"{where}not valid YAML ({problem})"]) from exc
     if not isinstance(data, dict):
         raise PlanError(["(top level): a plan is a mapping of keys (key, title, period, themes, stages, …)"])
     try:
@@ -253,7 +340,16 @@ def parse_plan(text: str) -> PlanSpec:
                 message = "unknown key (check its spelling against docs/plan-format.md)"
             elif err["type"] == "missing":
                 message = "required key is missing"
-            problems.append(f"{_location(err['loc'], data)}: {message}")
+            location = _location(err["loc"], data)
+            for line in message.splitlines():
+                if line.startswith("["):
+                    # "[3].key: …" from a list validator: attach it to the list's path.
+                    index = int(line[1 : line.index("]")])
+                    problems.append(f"{_location((*err['loc'], index), data)}{line[line.index(']') + 1 :]}")
+                elif not err["loc"]:
+                    problems.append(line)  # cross-checks already start with the key's path
+                else:
+                    problems.append(f"{location}: {line}")
         raise PlanError(problems) from exc
 
 
@@ -276,6 +372,11 @@ def read_plan_source(name_or_path: str) -> str:
         known = ", ".join(builtins) or "none"
         raise PlanError([f"no built-in plan or file named '{name_or_path}' (built-in plans: {known})"])
     return path.read_text(encoding="utf-8")
+
+
+@functools.cache
+def evidence_adapter() -> TypeAdapter[Any]:
+    return TypeAdapter(Evidence)
 
 
 def json_schema() -> dict:

@@ -28,6 +28,7 @@ def notification_read(request: HttpRequest) -> HttpResponse:
     return redirect("core:notification_list")
 
 
+@login_required
 @permission_required("core.view_audit", raise_exception=True)
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from taolun.accounts.models import Role
 from taolun.accounts.selectors import scope_paths
@@ -117,3 +118,110 @@ def pii_checker(user: Any) -> Any:
         return any(unit_path.startswith(p) for p in paths)
 
     return check
+
+
+# --- the unit browser and forms ----------------------------------------------------------
+EDITOR_ROLES = [Role.ADMIN, Role.OFFICE, Role.LIAISON]
+
+
+def units_editable_by(user: Any) -> QuerySet[Unit]:
+    """Units the user may edit and add under (office or liaison scope): the choices in unit pickers."""
+    return Unit.objects.within_paths(scope_paths(user, EDITOR_ROLES))
+
+
+def tree_nodes(qs: QuerySet[Unit]) -> QuerySet[Unit]:
+    """Units as the tree shows them: number of direct children and active people, tags prefetched.
+
+    Both counts are correlated subqueries on indexed columns, so the cost follows the rows shown,
+    not the size of the tree.
+    """
+    children = (
+        Unit.objects.filter(parent=OuterRef("pk")).order_by().values("parent").annotate(n=Count("id")).values("n")
+    )
+    people = (
+        Person.objects.filter(unit=OuterRef("pk"), is_active=True)
+        .order_by()
+        .values("unit")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        qs.annotate(
+            child_count=Coalesce(Subquery(children, output_field=IntegerField()), 0),
+            people_count=Coalesce(Subquery(people, output_field=IntegerField()), 0),
+        )
+        .prefetch_related("tags")
+        .order_by("sort_order", "name", "id")
+    )
+
+
+def unit_ancestors(unit: Unit) -> list[Unit]:
+    """The units above ``unit``, root first, read from its path in one query."""
+    ids = unit.ancestor_ids[:-1]
+    if not ids:
+        return []
+    return list(Unit.objects.filter(pk__in=ids).only("id", "name", "code", "path", "depth").order_by("depth"))
+
+
+def search_units(qs: QuerySet[Unit], q: str) -> QuerySet[Unit]:
+    """Units whose name or short name contains ``q``, or whose code starts with it."""
+    q = q.strip()
+    if not q:
+        return qs.none()
+    return qs.filter(Q(name__contains=q) | Q(short_name__contains=q) | Q(code__istartswith=q))
+
+
+def ancestor_names(units: list[Unit]) -> dict[int, str]:
+    """``{unit id: name}`` for every ancestor of ``units``, in one query (search results show where they sit)."""
+    ids = {pk for unit in units for pk in unit.ancestor_ids[:-1]}
+    if not ids:
+        return {}
+    return dict(Unit.objects.filter(pk__in=ids).values_list("id", "name"))
+
+
+def unit_search_results(user: Any, q: str, *, limit: int) -> tuple[list[Unit], bool]:
+    """Up to ``limit`` units visible to ``user`` matching ``q``, each with ``trail`` (its ancestors' names),
+    and whether there were more. Three queries however many match."""
+    found = list(tree_nodes(search_units(units_visible_to(user), q))[: limit + 1])
+    names = ancestor_names(found)
+    for unit in found:
+        unit.trail = [names[pk] for pk in unit.ancestor_ids[:-1] if pk in names]  # type: ignore[attr-defined]
+    return found[:limit], len(found) > limit
+
+
+def people_of_unit(unit: Unit) -> QuerySet[Person]:
+    return (
+        Person.objects.filter(unit=unit)
+        .select_related("unit")
+        .order_by("-is_active", "-is_leading_cadre", "name", "id")
+    )
+
+
+def filter_units(
+    qs: QuerySet[Unit],
+    *,
+    q: str = "",
+    kind: str = "",
+    tag: str = "",
+    parent: Unit | None = None,
+    under: Unit | None = None,
+) -> QuerySet[Unit]:
+    """Filter already-scoped units: children of ``parent``, the subtree of ``under``, by kind, tag or text."""
+    if under is not None:
+        qs = qs.filter(path__startswith=under.path)
+    if parent is not None:
+        qs = qs.filter(parent=parent)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if tag:
+        qs = qs.filter(tags__name=tag)
+    if q.strip():
+        qs = search_units(qs, q)
+    return qs.order_by("depth", "sort_order", "name", "id")
+
+
+def person_of(user: Any) -> Person | None:
+    """The roster entry linked to ``user``'s account, if any."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Person.objects.select_related("unit").filter(user=user).first()

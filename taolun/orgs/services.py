@@ -57,6 +57,13 @@ def path_for(parent: Unit | None, pk: int) -> str:
     return f"{parent.path if parent else ''}{pk}/"
 
 
+def _clean_unit_code(code: str) -> str:
+    try:
+        return clean_code(code, label=_("单位代码"))
+    except ValidationError as exc:
+        raise ValidationError({"code": exc.messages}) from exc
+
+
 def unit_create(
     *,
     name: str,
@@ -79,7 +86,7 @@ def unit_create(
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请填写单位名称。")})
-    code = clean_code(code, label=_("单位代码"))
+    code = _clean_unit_code(code)
     if kind not in UnitKind.values:
         raise ValidationError({"kind": _("未知的单位类型：%(kind)s") % {"kind": kind}})
     if Unit.objects.filter(code=code).exists():
@@ -130,7 +137,7 @@ def unit_update(*, unit: Unit, by: User | None, tags: Iterable[str] | None = Non
     if unknown:
         raise ValueError(f"unknown unit fields: {sorted(unknown)}")
     if "code" in fields:
-        fields["code"] = clean_code(fields["code"], label=_("单位代码"))
+        fields["code"] = _clean_unit_code(fields["code"])
         if Unit.objects.filter(code=fields["code"]).exclude(pk=unit.pk).exists():
             raise ValidationError({"code": _("单位代码“%(code)s”已存在。") % {"code": fields["code"]}})
     with transaction.atomic():
@@ -140,6 +147,11 @@ def unit_update(*, unit: Unit, by: User | None, tags: Iterable[str] | None = Non
         if new_parent != unit.parent:
             if by is not None and new_parent is not None:
                 _require(by, "orgs.add_unit", new_parent)
+            if by is not None and new_parent is None:
+                from taolun.accounts.selectors import covers
+
+                if not covers(by, ["admin", "office"], ""):
+                    raise PermissionDenied(_("只有全局办公室或系统管理员可以把单位设为顶级单位。"))
             _move_subtree(unit, new_parent)
             unit.parent = new_parent
         for key, value in fields.items():
@@ -240,3 +252,40 @@ def person_update(*, person: Person, by: User | None, **fields: Any) -> Person:
     except IntegrityError as exc:
         raise ValidationError(_("人员编号或身份证号与已有人员重复。")) from exc
     return person
+
+
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105 (characters, not a secret)
+
+
+def password_generate(length: int = 12) -> str:
+    """A random initial password without look-alike characters (0/O, 1/l/I), easy to read out."""
+    import secrets
+
+    while True:
+        value = "".join(secrets.choice(PASSWORD_ALPHABET) for _i in range(length))
+        if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+            return value
+
+
+def person_account_create(*, person: Person, username: str, by: User) -> tuple[User, str]:
+    """Give ``person`` a login account with the cadre role; returns the user and the initial password.
+
+    The password is returned once and never stored in clear. Creating the account, linking it and
+    assigning the role happen together or not at all.
+    """
+    from taolun.accounts.models import Role
+    from taolun.accounts.services import role_assign, user_create
+
+    _require(by, "orgs.change_person", person)
+    password = password_generate()
+    with transaction.atomic():
+        # A locked fresh copy: two clicks cannot give one person two accounts, and a failure
+        # part-way leaves the caller's object untouched.
+        target = Person.objects.select_for_update(of=("self",)).select_related("unit").get(pk=person.pk)
+        if target.user_id is not None:
+            raise ValidationError({"username": _("%(name)s 已有登录账号。") % {"name": target.name}})
+        user = user_create(username=username, password=password, display_name=target.name, phone=target.phone, by=by)
+        person_update(person=target, user=user, by=by)
+        role_assign(user=user, role=Role.CADRE, unit=target.unit, by=by)
+    person.user = user
+    return user, password

@@ -6,10 +6,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_user_signs_in_from_a_phone_and_out_again(org, page, sign_in):
     sign_in("office")
     page.get_by_role("button", name="菜单").click()
-    assert page.get_by_role("link", name="office").is_visible()
+    nav = page.get_by_role("navigation", name="主导航")
+    assert nav.get_by_role("link", name="office").is_visible()
     page.get_by_role("button", name="退出").click()
     page.get_by_role("button", name="菜单").click()
-    assert page.get_by_role("link", name="登录").is_visible()
+    assert nav.get_by_role("link", name="登录").is_visible()
 
 
 def test_a_wrong_password_is_refused_with_a_message(org, page):

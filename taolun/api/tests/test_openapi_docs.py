@@ -1,0 +1,102 @@
+"""The OpenAPI schema lists every route; the docs page and every asset it loads come from this server."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+ROUTES = {
+    ("get", "/api/me"),
+    ("get", "/api/tokens"),
+    ("post", "/api/tokens"),
+    ("delete", "/api/tokens/{token_id}"),
+    ("get", "/api/units"),
+    ("post", "/api/units"),
+    ("get", "/api/units/{unit_id}"),
+    ("patch", "/api/units/{unit_id}"),
+    ("get", "/api/units/{unit_id}/children"),
+    ("get", "/api/people"),
+    ("post", "/api/people"),
+    ("get", "/api/people/{person_id}"),
+    ("patch", "/api/people/{person_id}"),
+    ("get", "/api/campaigns"),
+    ("get", "/api/campaigns/{slug}"),
+}
+# Where a page or stylesheet would make the browser fetch something.
+LOADS = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)["']?\s*\)|@import\s+["']([^"']+)""")
+# Hosts scripts would load code, styles or fonts from at run time. (Swagger UI's online validator is the
+# one fetch the bundle knows of; the page turns it off, see test_the_docs_page_disables_the_online_validator.)
+FETCHING_HOSTS = re.compile(r"cdn\.|unpkg\.com|jsdelivr|googleapis|gstatic|cloudflare|bootcdn|staticfile\.org", re.I)
+
+
+def test_openapi_json_loads_and_lists_every_route():
+    response = Client().get("/api/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    routes = {(method, path) for path, item in schema["paths"].items() for method in item}
+    assert routes == ROUTES
+
+
+def test_every_operation_documents_its_errors_and_authentication():
+    schema = Client().get("/api/openapi.json").json()
+    assert set(schema["components"]["securitySchemes"]) == {"TokenAuth", "SessionAuth"}
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            assert operation["summary"], (method, path)
+            assert "401" in operation["responses"], (method, path)
+            if method in {"post", "patch"}:
+                assert "400" in operation["responses"], (method, path)
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in {"", "data"} and not url.startswith("//")
+
+
+def test_the_docs_page_references_no_other_host():
+    response = Client().get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not re.search(r"https?://", html)
+    assert not re.search(r"""["']//""", html)
+    assets = [next(g for g in match.groups() if g) for match in LOADS.finditer(html)]
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
+    assert all(is_local(a) for a in assets), assets
+
+
+def test_the_assets_of_the_docs_page_are_served_here_and_load_nothing_from_elsewhere():
+    client = Client()
+    html = client.get("/api/docs").content.decode()
+    assets = [next(g for g in match.groups() if g) for match in LOADS.finditer(html)]
+    assert len(assets) >= 4
+    for asset in assets:
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode("utf-8", errors="replace")
+        if asset.endswith(".css"):
+            loaded = [next(g for g in m.groups() if g) for m in LOADS.finditer(text)]
+            assert all(is_local(url) for url in loaded), (asset, [u for u in loaded if not is_local(u)])
+        if asset.endswith(".js"):
+            # The bundle mentions many URLs in strings (XML namespaces, licences); none of them is a CDN
+            # it would load code, styles or fonts from.
+            assert not FETCHING_HOSTS.search(text), (asset, FETCHING_HOSTS.search(text))
+            assert not re.search(r"""(?:importScripts|import)\(\s*["']https?://""", text)
+
+
+def test_the_docs_page_disables_the_online_validator():
+    html = Client().get("/api/docs").content.decode()
+    assert '"validatorUrl": null' in html
+
+
+def test_the_docs_page_content_security_policy_allows_no_inline_script():
+    csp = Client().get("/api/docs").headers["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    assert directives["script-src"] == "'self'"
+    assert "http" not in csp

@@ -1,0 +1,108 @@
+"""Plain-language descriptions of a requirement's scope and evidence, for pages and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from taolun.orgs.models import PersonRole, UnitKind
+
+from .plan import AppliesTo, UnitSelector
+
+ACTIVITY_KINDS = {
+    "study": gettext_lazy("集中学习研讨"),
+    "seminar": gettext_lazy("专题研讨会"),
+    "training": gettext_lazy("专题培训"),
+    "inspection": gettext_lazy("视察活动"),
+}
+RECORDS = {
+    "minutes": gettext_lazy("会议纪要"),
+    "speeches": gettext_lazy("发言记录"),
+    "photos": gettext_lazy("照片"),
+    "opinions": gettext_lazy("意见建议"),
+    "attendance": gettext_lazy("签到"),
+}
+STATUSES = {
+    "registered": gettext_lazy("已登记"),
+    "in_progress": gettext_lazy("进行中"),
+    "reported": gettext_lazy("已报告"),
+    "accepted": gettext_lazy("已验收"),
+    "confirmed": gettext_lazy("已确认"),
+    "rectifying": gettext_lazy("整改中"),
+    "done": gettext_lazy("已完成"),
+    "closed": gettext_lazy("已销号"),
+    "submitted": gettext_lazy("已提交"),
+    "approved": gettext_lazy("审核通过"),
+    "excellent": gettext_lazy("优秀"),
+    "published": gettext_lazy("已发布"),
+}
+
+
+def _join(items: Any) -> str:
+    return "、".join(str(i) for i in items)
+
+
+def describe_units(sel: UnitSelector) -> str:
+    if sel.root:
+        return _("活动范围的根单位（本级）")
+    parts: list[str] = []
+    if sel.kinds:
+        parts.append(_join(UnitKind(k).label for k in sel.kinds))
+    if sel.tags:
+        parts.append(_("带“%(tags)s”标签的单位") % {"tags": _join(sel.tags)})
+    if sel.subtrees:
+        parts.append(_("单位 %(codes)s 及其下级") % {"codes": _join(sel.subtrees)})
+    text = "，".join(parts) if parts else _("全部单位")
+    if sel.exclude_tags:
+        text += _("（不含带“%(tags)s”标签的单位）") % {"tags": _join(sel.exclude_tags)}
+    return text
+
+
+def describe_applies_to(applies_to: dict[str, Any]) -> str:
+    spec = AppliesTo.model_validate(applies_to)
+    if spec.units is not None:
+        return describe_units(spec.units)
+    assert spec.people is not None  # noqa: S101 (the schema requires one of the two)
+    text = _("每名%(roles)s") % {"roles": "或".join(str(PersonRole(r).label) for r in spec.people.roles)}
+    if spec.people.units is not None:
+        text += _("（所在单位：%(units)s）") % {"units": describe_units(spec.people.units)}
+    return text
+
+
+def describe_evidence(evidence: dict[str, Any]) -> str:
+    kind = evidence.get("kind")
+    count = evidence.get("count", 1)
+    statuses = _join(STATUSES.get(s, s) for s in evidence.get("status", []))
+    if kind == "activity":
+        verb = _("参加") if evidence.get("role") == "attendee" else _("举办")
+        text = _("%(verb)s%(activity)s %(count)s 次") % {
+            "verb": verb,
+            "activity": ACTIVITY_KINDS.get(evidence.get("activity_kind", ""), evidence.get("activity_kind")),
+            "count": count,
+        }
+        if evidence.get("in_batches"):
+            text += _("（分期分批）")
+        if evidence.get("records"):
+            text += _("，留存%(records)s") % {"records": _join(RECORDS.get(r, r) for r in evidence["records"])}
+        return text
+    if kind == "research_topic":
+        return _("调研课题 %(count)s 项（%(statuses)s）") % {"count": count, "statuses": statuses}
+    if kind == "self_examination":
+        text = _("自我剖析 %(count)s 份") % {"count": count}
+        if evidence.get("aspects"):
+            text += _("（%(aspects)s）") % {"aspects": _join(evidence["aspects"])}
+        return text
+    if kind == "problem":
+        text = _("查摆问题 %(count)s 个") % {"count": count}
+        if evidence.get("with_measures"):
+            text += _("，每个问题有整改措施")
+        return text
+    if kind == "article":
+        return _("心得体会文章 %(count)s 篇（%(statuses)s）") % {"count": count, "statuses": statuses}
+    if kind == "news_post":
+        return _("宣传报道 %(count)s 篇") % {"count": count}
+    if kind == "discussion":
+        return _("网上建言答复率不低于 %(ratio)s%%") % {"ratio": round(float(evidence.get("replied_ratio", 1)) * 100)}
+    return str(kind)
