@@ -233,10 +233,6 @@ class AskedOfYou:
     person_requirements: list[Requirement] = field(default_factory=list)
     units: list[UnitAsk] = field(default_factory=list)
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.person_requirements and not any(u.requirements for u in self.units)
-
 
 @dataclass
 class RequirementRow:
