@@ -8,8 +8,9 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from .context import current_origin
 from .models import AuditEntry, Notification
@@ -105,7 +106,68 @@ def audit_record_many(entries: Iterable[AuditEntry]) -> None:
         entry.user_agent = origin.user_agent[:200]
         entry.via = origin.via
         batch.append(entry)
-    AuditEntry.objects.bulk_create(batch, batch_size=2000)
+    bulk_insert(AuditEntry, batch)
+
+
+def _is_plain(field: models.Field) -> bool:
+    if isinstance(field, models.DateField) and (field.auto_now or field.auto_now_add):  # type: ignore[attr-defined]
+        return False
+    plain = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.DateField)
+    return isinstance(field, models.ForeignKey) or (
+        isinstance(field, plain) and not isinstance(field, models.GenericIPAddressField)
+    )
+
+
+def _copy_value(obj: models.Model, attname: str | None, field: models.Field | None, connection: Any) -> Any:
+    if field is not None:
+        return field.get_db_prep_save(field.pre_save(obj, True), connection)
+    value = obj.__dict__.get(attname)  # type: ignore[arg-type]
+    return str(value) if isinstance(value, Promise) else value
+
+
+def bulk_insert(model: type[models.Model], objs: list[Any], *, batch_size: int = 2000) -> None:
+    """Insert many new rows; every object gets its primary key, as with ``bulk_create``.
+
+    On PostgreSQL (psycopg 3) this uses COPY: ``bulk_create`` binds each value on the client, which
+    at 100,000 rows costs tens of seconds where COPY takes a few. Keys are drawn from the table's
+    sequence first. Like ``bulk_create``, it bypasses ``save()`` and signals.
+    """
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=batch_size)
+        return
+    from psycopg import sql
+
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not getattr(f, "generated", False)]
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if not hasattr(raw, "copy"):
+            model._default_manager.bulk_create(objs, batch_size=batch_size)
+            return
+        missing = [obj for obj in objs if obj.pk is None]
+        if missing:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(missing)],
+            )
+            for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
+        )
+        # Plain columns are read straight from the object (psycopg adapts the Python value); the
+        # others (JSON, auto_now dates, ...) go through the field's own preparation.
+        plain = [_is_plain(f) for f in fields]
+        columns = [(f.attname, None) if p else (None, f) for f, p in zip(fields, plain, strict=True)]
+        with raw.copy(statement) as copy:
+            for obj in objs:
+                copy.write_row([_copy_value(obj, attname, field, connection) for attname, field in columns])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
 
 
 def notify(

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from .roster_format import COLUMNS, PEOPLE, SHEET_ALIASES, SHEET_TITLES, UNITS, Progress, RowError
 from .roster_format import expected_headers as expected_headers
+from .roster_xlsx import NotAWorkbook, open_workbook
 
 HEADER_SEARCH_ROWS = 5  # offices often put a title row above the header
 XLSX_SIGNATURE = b"PK\x03\x04"
@@ -202,47 +203,38 @@ def _check_zip(source: IO[bytes]) -> None:
 
 
 def _read_xlsx(source: IO[bytes], progress: Progress | None) -> list[Sheet]:
-    import openpyxl
-
     _check_zip(source)
     source.seek(0)
     try:
-        workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a broken package
+        with zipfile.ZipFile(source) as archive:
+            workbook = open_workbook(archive)
+            by_kind: dict[str, tuple[str, str]] = {}
+            for title, member in workbook.sheets:
+                name = _norm_header(title)
+                for kind, aliases in SHEET_ALIASES.items():
+                    if name in {_norm_header(a) for a in aliases} and kind not in by_kind:
+                        by_kind[kind] = (title, member)
+            if not by_kind:
+                # No sheet named 单位/人员: tell each sheet's kind from its header row.
+                for title, member in workbook.sheets:
+                    head = (cells for _number, cells in itertools.islice(workbook.rows(member), HEADER_SEARCH_ROWS))
+                    detected = _detect_kind(head)
+                    if detected and detected not in by_kind:
+                        by_kind[detected] = (title, member)
+            if not by_kind:
+                raise RosterFileError(
+                    _("工作簿中没有“单位”或“人员”工作表。"),
+                    _("把工作表命名为“单位”和“人员”，或下载导入模板照填。"),
+                )
+            budget = [max_rows()]
+            sheets = []
+            for kind in (UNITS, PEOPLE):
+                if kind in by_kind:
+                    title, member = by_kind[kind]
+                    sheets.append(_collect(kind, title, workbook.rows(member), budget, progress))
+            return sheets
+    except (NotAWorkbook, zipfile.BadZipFile, OSError) as exc:
         raise _not_xlsx() from exc
-    try:
-        by_kind: dict[str, Any] = {}
-        for ws in workbook.worksheets:
-            name = _norm_header(ws.title)
-            for kind, aliases in SHEET_ALIASES.items():
-                if name in {_norm_header(a) for a in aliases} and kind not in by_kind:
-                    by_kind[kind] = ws
-        if not by_kind:
-            # No sheet named 单位/人员: tell each sheet's kind from its header row.
-            for ws in workbook.worksheets:
-                detected = _detect_kind(itertools.islice(ws.iter_rows(values_only=True), HEADER_SEARCH_ROWS))
-                if detected and detected not in by_kind:
-                    by_kind[detected] = ws
-        if not by_kind:
-            raise RosterFileError(
-                _("工作簿中没有“单位”或“人员”工作表。"),
-                _("把工作表命名为“单位”和“人员”，或下载导入模板照填。"),
-            )
-        budget = [max_rows()]
-        sheets = []
-        for kind in (UNITS, PEOPLE):
-            ws = by_kind.get(kind)
-            if ws is None:
-                continue
-            rows = enumerate(ws.iter_rows(values_only=True), start=1)
-            sheets.append(_collect(kind, ws.title, rows, budget, progress))
-        return sheets
-    except RosterFileError:
-        raise
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise _not_xlsx() from exc
-    finally:
-        workbook.close()
 
 
 def _detect_kind(rows: Iterable[Iterable[Any]]) -> str | None:

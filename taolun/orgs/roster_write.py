@@ -13,7 +13,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from taolun.core.models import AuditEntry
-from taolun.core.services import _actor_label, audit_record, audit_record_many
+from taolun.core.services import _actor_label, audit_record, audit_record_many, bulk_insert
 
 from .masking import mask_id_number, mask_phone
 from .models import Person, Unit
@@ -192,8 +192,8 @@ def write_people(
                 before["unit"], after["unit"] = plan.existing["unit_id"], person.unit_id
             audit.add("orgs.person.update", person, unit_path(unit_code), _masked(before), _masked(after))
     total, done = len(created) + len(updated), 0
-    for batch in chunks(created, BATCH):
-        Person.objects.bulk_create(batch)
+    for batch in chunks(created, 10 * BATCH):
+        bulk_insert(Person, batch)
         done += len(batch)
         if progress is not None:
             progress("write", done, total)
