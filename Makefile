@@ -23,7 +23,6 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 ## make demo: set up, migrate, load the built-in plan and the demo district, serve on http://127.0.0.1:8000
 demo: $(VENV)/.installed
 	$(BIN)/taolun migrate --noinput
-	$(BIN)/taolun compilemessages --ignore=.venv -v 0
 	$(BIN)/taolun demo
 	$(BIN)/taolun runserver $(HOST):$(PORT) --insecure
 
@@ -32,7 +31,6 @@ serve: $(VENV)/.installed
 
 ## make test: set up and run the whole suite (PostgreSQL, Redis and browser tests run when available)
 test: $(VENV)/.installed-dev
-	$(BIN)/taolun compilemessages --ignore=.venv -v 0
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
@@ -53,12 +51,14 @@ check-migrations: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
 
+## make messages: refresh the catalogues from the source (needs GNU gettext's xgettext) and compile them.
+## The compiled .mo files are committed, so running Taolun needs no gettext tools.
 messages: $(VENV)/.installed-dev
-	cd taolun && ../$(BIN)/taolun makemessages -l en -l zh_Hans --ignore=static --no-obsolete
-	$(BIN)/taolun compilemessages --ignore=.venv
+	cd taolun && ../$(BIN)/taolun makemessages -l en --ignore=static --no-obsolete --no-location
+	$(BIN)/python scripts/compile_messages.py
 
-compilemessages: $(VENV)/.installed
-	$(BIN)/taolun compilemessages --ignore=.venv
+compilemessages: $(VENV)/.installed-dev
+	$(BIN)/python scripts/compile_messages.py
 
 ## make vendor: refresh the locally served front-end libraries from the npm registry (needs npm)
 vendor:

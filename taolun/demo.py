@@ -224,10 +224,9 @@ def build_demo(
 
 
 def _create_logins(*, district: Unit, departments: dict[str, Unit], units: list[Unit]) -> dict[str, User]:
-    admin = account_services.user_create(username="admin", password=DEMO_PASSWORD, display_name="系统管理员", by=None)
-    admin.is_staff = True
-    admin.is_superuser = True
-    admin.save(update_fields=["is_staff", "is_superuser"])
+    admin = account_services.user_create(
+        username="admin", password=DEMO_PASSWORD, display_name="系统管理员", is_superuser=True, by=None
+    )
     account_services.role_assign(user=admin, role=Role.ADMIN, unit=None, by=admin)
     users = {"admin": admin}
     hedong = next(u for u in units if u.name == "河东街道")
@@ -274,8 +273,7 @@ def _create_logins(*, district: Unit, departments: dict[str, Unit], units: list[
 
 def _reset_passwords() -> None:
     for user in User.objects.filter(username__in=[login.username for login in LOGINS]):
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        account_services.user_password_set(user=user, password=DEMO_PASSWORD, by=None)
 
 
 def login_table() -> list[tuple[str, str, str, str]]:

@@ -29,7 +29,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
         username = self.cleaned_data.get("username") or ""
         ip = client_ip(self.request) if self.request is not None else None
-        if services.login_is_locked(username=username, ip=ip):
+        if not services.login_attempt_allowed(username=username, ip=ip):
             raise forms.ValidationError(
                 self.error_messages["locked"],
                 code="locked",

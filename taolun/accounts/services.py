@@ -28,15 +28,24 @@ def user_create(
     display_name: str = "",
     email: str = "",
     phone: str = "",
+    is_superuser: bool = False,
     by: User | None,
 ) -> User:
+    """Create a login. ``is_superuser`` (all permissions, the Django sense) is for the first admin only."""
     username = username.strip()
     if not username:
         raise ValidationError({"username": _("请填写用户名。")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("用户名“%(name)s”已被使用。") % {"name": username}})
     with transaction.atomic():
-        user = User(username=username, display_name=display_name, email=email, phone=phone)
+        user = User(
+            username=username,
+            display_name=display_name,
+            email=email,
+            phone=phone,
+            is_superuser=is_superuser,
+            is_staff=is_superuser,
+        )
         if password:
             user.set_password(password)
         else:
@@ -46,9 +55,25 @@ def user_create(
             actor=by,
             action="accounts.user.create",
             obj=user,
-            after={"username": username, "display_name": display_name, "email": email},
+            after={"username": username, "display_name": display_name, "is_superuser": is_superuser},
         )
     return user
+
+
+def user_password_set(*, user: User, password: str, by: User | None) -> None:
+    """Set a password chosen by an operator (the demo, a command). The hash is never audited."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(actor=by, action="accounts.user.password_set", obj=user)
+
+
+def user_password_changed(*, user: User, how: str) -> None:
+    """Record that the user changed (``how="change"``) or reset (``how="reset"``) their own password.
+
+    Django's password views save the new hash; this writes the audit entry in the same request.
+    """
+    audit_record(actor=user, action=f"accounts.user.password_{how}", obj=user)
 
 
 # --- roles --------------------------------------------------------------------------------
@@ -158,18 +183,28 @@ def _pair(username: str, ip: str | None) -> str:
     return f"{username.strip().lower()}|{ip or '-'}"
 
 
-def login_is_locked(*, username: str, ip: str | None) -> bool:
-    """Locked after too many failures for this username from this address, or from this address at all."""
-    return ratelimit.hits("login", _pair(username, ip)) >= settings.LOGIN_FAILURE_LIMIT or (
-        ratelimit.hits("login-ip", ip or "-") >= settings.LOGIN_ADDRESS_LIMIT
-    )
+def login_attempt_allowed(*, username: str, ip: str | None) -> bool:
+    """Count this attempt *before* the password is checked; False means refuse it unchecked.
+
+    Counting first means a burst of parallel guesses cannot all slip in under the limit. Three
+    limits apply inside the window: tries of one username from one address, failures from one
+    address (many usernames), and failures of one username from anywhere (rotating addresses).
+    """
+    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+    if ratelimit.hits("login-ip", ip or "-") >= settings.LOGIN_ADDRESS_LIMIT:
+        return False
+    if ratelimit.hits("login-user", username.strip().lower()) >= settings.LOGIN_USERNAME_LIMIT:
+        return False
+    return ratelimit.hit("login", _pair(username, ip), window_seconds=window) <= settings.LOGIN_FAILURE_LIMIT
 
 
 def login_failed(*, username: str, ip: str | None) -> None:
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    count = ratelimit.hit("login", _pair(username, ip), window_seconds=window)
     ratelimit.hit("login-ip", ip or "-", window_seconds=window)
-    if count == settings.LOGIN_FAILURE_LIMIT:
+    user_failures = ratelimit.hit("login-user", username.strip().lower(), window_seconds=window)
+    if ratelimit.hits("login", _pair(username, ip)) == settings.LOGIN_FAILURE_LIMIT or (
+        user_failures == settings.LOGIN_USERNAME_LIMIT
+    ):
         audit_record(
             actor=None,
             action="accounts.login.locked",

@@ -1,15 +1,49 @@
 from __future__ import annotations
 
+import functools
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from .context import Origin, origin
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=8)
+def _trusted_networks(spec: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in spec)
+
+
+def _is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client address. Behind a trusted proxy set ``REMOTE_ADDR`` from it (see the operator guide)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, for rate limits and the audit log.
+
+    ``REMOTE_ADDR`` is the socket peer. When that peer is one of ``TRUSTED_PROXIES`` (the reverse
+    proxies in front of the app), the address is the rightmost ``X-Forwarded-For`` hop that is not
+    itself a trusted proxy: hops further left were written by the client and prove nothing.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    if remote is None or not networks or not _is_trusted(remote, networks):
+        return remote
+    forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(forwarded):
+        if not _is_trusted(hop, networks):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote
+    return remote
 
 
 class RequestContextMiddleware:

@@ -23,8 +23,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
-    services.notification_mark_read(user=request.user, ids=ids or None)  # type: ignore[arg-type]
+    posted = request.POST.getlist("id")
+    # No ids posted: mark all read. Ids posted: only those (invalid ones are ignored, never "all").
+    ids = None if not posted else [int(i) for i in posted if i.isdigit()]
+    services.notification_mark_read(user=request.user, ids=ids)  # type: ignore[arg-type]
     return redirect("core:notification_list")
 
 

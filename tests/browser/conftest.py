@@ -11,9 +11,6 @@ import pytest
 
 from conftest import CHROMIUM, PASSWORD, require_chromium
 
-# Playwright's sync API runs an event loop in this thread; the Django test database is used from here too.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -31,6 +28,10 @@ CHROMIUM_ARGS = [
 def browser():
     require_chromium()
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread, and the tests use the Django test
+    # database from the same thread: allow it for the browser tests only.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

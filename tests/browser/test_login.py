@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,5 +21,5 @@ def test_a_wrong_password_is_refused_with_a_message(org, page):
     page.get_by_label("用户名").fill("office")
     page.get_by_label("密码").fill("wrong")
     page.get_by_role("button", name="登录").click()
-    assert page.get_by_role("alert").first.is_visible()
-    assert "/accounts/login/" in page.url
+    expect(page.get_by_role("alert").first).to_contain_text("请输入一个正确的")
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))

@@ -72,3 +72,37 @@ def test_password_change_requires_the_old_password(login, org):
     )
     assert response.status_code == 200
     assert "old_password" in response.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_one_username_guessed_from_many_addresses_is_locked(client, org, settings):
+    settings.LOGIN_USERNAME_LIMIT = 6
+    for i in range(6):
+        _post_login(client, "office", "wrong", ip=f"10.0.1.{i}")
+    response = _post_login(client, "office", PASSWORD, ip="10.0.2.1")
+    assert "登录失败次数过多" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_attempts_are_counted_before_the_password_is_checked(org, settings):
+    from taolun.accounts.services import login_attempt_allowed
+
+    settings.LOGIN_FAILURE_LIMIT = 3
+    # A parallel burst: every attempt is counted on arrival, so the fourth is refused unchecked.
+    allowed = [login_attempt_allowed(username="office", ip="10.9.9.9") for _ in range(4)]
+    assert allowed == [True, True, True, False]
+
+
+@pytest.mark.django_db
+def test_password_change_and_reset_are_audited_without_the_hash(client, login, org):
+    from taolun.core.models import AuditEntry
+
+    user = org.user("cadre")
+    c = login(user)
+    c.post(
+        reverse("accounts:password_change"),
+        {"old_password": PASSWORD, "new_password1": "Another-pass-456", "new_password2": "Another-pass-456"},
+    )
+    entry = AuditEntry.objects.get(action="accounts.user.password_change", object_id=str(user.pk))
+    assert entry.actor_id == user.pk
+    assert entry.before is None and entry.after is None

@@ -6,9 +6,10 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from taolun.demo import build_demo, login_table
+from taolun.settings import env_bool
 
 
 class Command(BaseCommand):
@@ -16,8 +17,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--people", type=int, default=2000, help="about how many people to create (default 2000)")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="build the demo even with TAOLUN_PRODUCTION=1 (it creates logins with a published password)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if env_bool("TAOLUN_PRODUCTION") and not options["allow_production"]:
+            raise CommandError(
+                "TAOLUN_PRODUCTION=1: the demo creates logins whose password is published; refusing. "
+                "Use a separate database, or pass --allow-production if you really mean it."
+            )
         started = time.monotonic()
         campaign = build_demo(people_target=options["people"], echo=lambda s: self.stdout.write(s))
         self.stdout.write(self.style.SUCCESS(f"演示活动：{campaign.title}（{time.monotonic() - started:.1f} 秒）"))
