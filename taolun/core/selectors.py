@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import AuditEntry, Notification
+from .paths import paths_q
 
 
 def audit_entries(
@@ -25,12 +26,7 @@ def audit_entries(
 
     Entries without a unit (global changes) are only visible with the global scope.
     """
-    qs = AuditEntry.objects.all()
-    if "" not in scope_paths:
-        cond = Q()
-        for path in scope_paths:
-            cond |= Q(unit_path__startswith=path)
-        qs = qs.filter(cond) if scope_paths else qs.none()
+    qs = AuditEntry.objects.filter(paths_q("unit_path", scope_paths))
     if action:
         qs = qs.filter(action__startswith=action)
     if object_type:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import itertools
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections, models, router, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -170,48 +172,101 @@ def bulk_insert(model: type[models.Model], objs: list[Any], *, batch_size: int =
         obj._state.db = connection.alias
 
 
+NOTIFY_BATCH = 2000
+
+
 def notify(
     *,
-    recipients: Iterable[User],
+    recipients: QuerySet[User] | Iterable[User],
     title: str,
     body: str = "",
     url: str = "",
     kind: str = "info",
     email: bool = False,
     dedupe_key: str = "",
-) -> list[Notification]:
-    """Send an in-app notice to each recipient, and an e-mail copy after commit if asked.
+) -> int:
+    """Send an in-app notice to each active recipient, and e-mail copies after commit if asked.
 
-    With a ``dedupe_key`` a recipient who already has that notice gets nothing new, so periodic
-    jobs can call this repeatedly.
+    ``recipients`` may be a queryset of any size: recipients are read and written in batches, and
+    each batch of e-mail goes out as its own task. With a ``dedupe_key`` a recipient who already has
+    that notice gets nothing new, so periodic jobs can call this repeatedly. Returns how many
+    notices were created.
     """
-    now = timezone.now()
-    people = list(recipients)
-    if dedupe_key:
-        already = set(
-            Notification.objects.filter(recipient__in=people, dedupe_key=dedupe_key).values_list(
-                "recipient_id", flat=True
-            )
-        )
-        people = [p for p in people if p.pk not in already]
-    created = Notification.objects.bulk_create(
-        [
-            Notification(recipient=p, kind=kind, title=title, body=body, url=url, created_at=now, dedupe_key=dedupe_key)
-            for p in people
-        ],
-        ignore_conflicts=bool(dedupe_key),
-    )
-    if email and people:
-        from .tasks import send_notification_emails
+    from django.contrib.auth import get_user_model
 
-        ids = [p.pk for p in people if p.email]
-        if ids:
-            transaction.on_commit(
-                lambda: send_notification_emails.delay(
-                    recipient_ids=ids, title=title, body=body, url=url, dedupe_key=dedupe_key
+    user_model = get_user_model()
+    if isinstance(recipients, QuerySet):
+        users = recipients
+    else:
+        users = user_model.objects.filter(pk__in=[u.pk for u in recipients])
+    users = users.filter(is_active=True)
+    if dedupe_key:
+        users = users.exclude(pk__in=Notification.objects.filter(dedupe_key=dedupe_key).values("recipient_id"))
+    now = timezone.now()
+    created = 0
+    rows = users.order_by("pk").values_list("pk", "email").iterator(chunk_size=NOTIFY_BATCH)
+    while batch := list(itertools.islice(rows, NOTIFY_BATCH)):
+        notices = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=pk, kind=kind, title=title, body=body, url=url, created_at=now, dedupe_key=dedupe_key
                 )
-            )
+                for pk, _email in batch
+            ],
+            ignore_conflicts=bool(dedupe_key),
+        )
+        created += len(notices)
+        if email:
+            with_email = [pk for pk, address in batch if address]
+            if dedupe_key:
+                ids = list(
+                    Notification.objects.filter(
+                        recipient_id__in=with_email, dedupe_key=dedupe_key, emailed_at__isnull=True
+                    ).values_list("pk", flat=True)
+                )
+            else:
+                mailable = set(with_email)
+                ids = [n.pk for n in notices if n.recipient_id in mailable]
+            if ids:
+                _enqueue_emails(ids)
     return created
+
+
+def _enqueue_emails(notification_ids: list[int]) -> None:
+    from .tasks import send_notification_emails
+
+    transaction.on_commit(lambda: send_notification_emails.delay(notification_ids=notification_ids))
+
+
+def notification_emails_send(*, notification_ids: list[int]) -> int:
+    """E-mail the given notices that have not been e-mailed yet; each is claimed before it is sent.
+
+    Running it twice (a retried task) sends nothing twice: the claim marks ``emailed_at`` in the
+    same transaction that selects the unsent notices, skipping rows another worker holds.
+    """
+    from django.conf import settings
+    from django.core.mail import send_mass_mail
+
+    with transaction.atomic():
+        claimed = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=notification_ids, emailed_at__isnull=True)
+            .exclude(recipient__email="")
+            .select_related("recipient")
+        )
+        if not claimed:
+            return 0
+        Notification.objects.filter(pk__in=[n.pk for n in claimed]).update(emailed_at=timezone.now())
+    messages = [
+        (
+            n.title,
+            f"{n.body}\n\n{settings.SITE_URL}{n.url}" if n.url else n.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [n.recipient.email],
+        )
+        for n in claimed
+    ]
+    return send_mass_mail(messages, fail_silently=False)
 
 
 def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -31,8 +31,10 @@ def test_unread_count_shows_in_the_nav(org, login):
 
 @pytest.mark.django_db
 def test_marking_read_is_a_post_and_touches_only_own_notices(org, login):
-    (mine,) = notify(recipients=[org.user("cadre")], title="一")
-    (theirs,) = notify(recipients=[org.user("liaison")], title="二")
+    notify(recipients=[org.user("cadre")], title="一")
+    notify(recipients=[org.user("liaison")], title="二")
+    mine = Notification.objects.get(recipient=org.user("cadre"), title="一")
+    theirs = Notification.objects.get(recipient=org.user("liaison"), title="二")
     client = login(org.user("cadre"))
     assert client.get(reverse("core:notification_read")).status_code == 405
     response = client.post(reverse("core:notification_read"), {"id": [mine.pk, theirs.pk]})
