@@ -98,4 +98,4 @@ def verdict(value: float, target: float) -> str:
 
 
 def line(label: str, figure: str, note: str = "") -> None:
-    print(f"  {label:<52}{figure}  {note}".rstrip(), flush=True)
+    print(f"  {label:<66}{figure}  {note}".rstrip(), flush=True)

@@ -67,12 +67,15 @@ class UnitPlan:
 class PersonPlan:
     row: PersonRow
     existing: dict[str, Any] | None
-    data: dict[str, Any]  # field → value; "unit" holds the unit code
+    data: dict[str, Any]  # field → value, plus "unit_code"
     changes: list[str] = field(default_factory=list)
 
 
 class RosterImporter:
-    """Validates the cleaned rows against the database, then (if asked and all is well) writes them."""
+    """Checks the cleaned rows against the database and plans each row: create, update or unchanged.
+
+    ``roster_write`` carries the plan out; nothing here writes.
+    """
 
     def __init__(self, *, under: Unit | None, by: User | None, report: ImportReport, sink: ErrorSink) -> None:
         self.under, self.by, self.report, self.sink = under, by, report, sink
@@ -307,6 +310,8 @@ class RosterImporter:
         if code in self.broken:
             return None  # the unit's own row already carries the error
         path = paths.get(code) or self.final_paths_for_known(code, paths)
+        if path is None:
+            return None  # an ancestor's row is in a cycle and already carries the error
         if not self.allowed(path):
             self.error(
                 PEOPLE,
@@ -318,12 +323,17 @@ class RosterImporter:
             return None
         return path
 
-    def final_paths_for_known(self, code: str, paths: dict[str, str]) -> str:
-        """The path after the import of an existing unit not in the file (its ancestors may move)."""
+    def final_paths_for_known(self, code: str, paths: dict[str, str]) -> str | None:
+        """The path after the import of an existing unit not in the file (its ancestors may move).
+
+        None when an ancestor's row is broken (a cycle or an unknown parent).
+        """
         ident = self.ident
         chain: list[str] = []
         current: str | None = code
         while current is not None and current not in paths:
+            if current in self.broken or current in chain:
+                return None
             chain.append(current)
             current = self.final_parent(current)
         base = paths[current] if current is not None else ""

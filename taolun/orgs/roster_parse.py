@@ -1,9 +1,10 @@
 """Reading roster files (名册): the file checks, and the rows as raw cell values.
 
 A roster is an .xlsx workbook with the sheets 单位 and 人员, or a .csv file with one of them (told
-apart by its header row; see ``roster_format``). This module only reads: it refuses files that are too big,
-not really .xlsx, zip bombs or undecodable text, finds the header row, maps headers (Chinese or
-English) to column keys and returns each non-blank row with the row number the office sees in Excel.
+apart by its header row; see ``roster_format``). This module only reads: it refuses files that are
+too big, not really .xlsx, zip bombs or undecodable text, finds the header row, maps headers
+(Chinese or English) to column keys and returns each non-blank row with the row number the office
+sees in Excel. Workbooks are read by ``roster_xlsx``.
 Checking the cells is ``roster_clean``; matching against the database is ``roster_match``.
 """
 
@@ -24,8 +25,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from .roster_format import COLUMNS, PEOPLE, SHEET_ALIASES, SHEET_TITLES, UNITS, Progress, RowError
-from .roster_format import expected_headers as expected_headers
+from .roster_format import COLUMNS, PEOPLE, SHEET_ALIASES, SHEET_TITLES, UNITS, Progress, RowError, expected_headers
 from .roster_xlsx import NotAWorkbook, open_workbook
 
 HEADER_SEARCH_ROWS = 5  # offices often put a title row above the header
@@ -187,7 +187,7 @@ def _not_xlsx() -> RosterFileError:
 
 
 def _check_zip(source: IO[bytes]) -> None:
-    """Refuse zip bombs before openpyxl inflates anything: bound the members and their total size."""
+    """Refuse zip bombs before anything is inflated: bound the members and their total size."""
     try:
         with zipfile.ZipFile(source) as archive:
             infos = archive.infolist()

@@ -172,7 +172,7 @@ def write_people(
     now = audit.now
 
     def unit_path(code: str) -> str:
-        return paths.get(code) or importer.final_paths_for_known(code, paths)
+        return paths.get(code) or importer.final_paths_for_known(code, paths) or ""  # never "": all rows passed
 
     created: list[Person] = []
     updated: list[Person] = []

@@ -78,3 +78,18 @@ def test_template_command_writes_the_template(db, tmp_path):
     path = tmp_path / "template.xlsx"
     assert "导入模板已写入" in call("template", "-o", str(path))
     assert load_workbook(path).sheetnames == ["单位", "人员", "说明"]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_import_command_shows_a_progress_bar_on_a_terminal_only(org, tmp_path):
+    path = tmp_path / "people.xlsx"
+    path.write_bytes(xlsx_bytes(None, [person_row("P-1", "王五", "C-A1")]))
+    terminal, pipe = Terminal(), io.StringIO()
+    call_command("roster", "import", str(path), "--under", "S-A", stdout=io.StringIO(), stderr=terminal)
+    assert "检查: 100%" in terminal.getvalue() and "写入: 100%" in terminal.getvalue()
+    call_command("roster", "import", str(path), "--under", "S-A", stdout=io.StringIO(), stderr=pipe)
+    assert pipe.getvalue() == ""

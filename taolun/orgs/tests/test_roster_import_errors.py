@@ -150,6 +150,13 @@ def test_moving_an_existing_unit_under_its_own_descendant_is_a_cycle(org, unchan
     assert not report.ok and "循环" in messages(report)
 
 
+def test_people_under_a_unit_whose_ancestors_form_a_cycle_do_not_hang_the_check(org, unchanged):
+    units = [["S-A", "甲街道", "X-1", "街道乡镇", "", "街道", 0], ["X-1", "新单位", "S-A", "", "", "", ""]]
+    report = run(xlsx_bytes(units, [person_row("P-1", "王五", "C-A1")]), under=org.district)
+    assert {(e.sheet, e.row) for e in report.errors} == {("单位", 2), ("单位", 3)}
+    assert all("循环" in e.message for e in report.errors)
+
+
 def test_a_50_megabyte_file_is_refused_before_it_is_read(org, unchanged, tmp_path):
     big = tmp_path / "big.xlsx"
     with big.open("wb") as fh:

@@ -98,7 +98,6 @@ class Command(BaseCommand):
             )
         finally:
             progress.close()
-        self.print_counts(report)
         if not report.ok:
             for line in error_table(report.errors):
                 self.stdout.write(line)
@@ -108,6 +107,7 @@ class Command(BaseCommand):
                 _("发现 %(n)s 处错误，未写入任何数据。请按上表修改文件后重新导入。") % {"n": report.error_count},
                 returncode=1,
             )
+        self.print_counts(report)
         if report.dry_run:
             self.stdout.write(_("检查通过（试运行，未写入任何数据）。"))
         else:

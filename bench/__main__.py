@@ -1,0 +1,16 @@
+"""``python -m bench``: every benchmark against one throw-away PostgreSQL database (see README.md)."""
+
+from __future__ import annotations
+
+from . import roster_import, subtree_query
+from .common import bench_database
+
+
+def main() -> None:
+    with bench_database():
+        roster_import.run()
+        subtree_query.run()
+
+
+if __name__ == "__main__":
+    main()
