@@ -125,3 +125,23 @@ def login(client):
         return client
 
     return _login
+
+
+# Users whose roles combine or narrow, for the scope matrices: a liaison of S-A who also reviews
+# everywhere, one who also does publicity everywhere, and an office scoped to S-A alone.
+MIXED_ROLES = {
+    "liaison_reviewer": [(Role.LIAISON, "street_a"), (Role.REVIEWER, None)],
+    "liaison_publicity": [(Role.LIAISON, "street_a"), (Role.PUBLICITY, None)],
+    "office_a": [(Role.OFFICE, "street_a")],
+}
+
+
+@pytest.fixture
+def org_mixed_roles(org) -> Org:
+    """``org`` with the users of MIXED_ROLES added (``org.user("office_a")`` …)."""
+    for key, roles in MIXED_ROLES.items():
+        user = UserFactory(username=key, display_name=key)
+        for role, unit in roles:
+            RoleAssignment.objects.create(user=user, role=role, unit=getattr(org, unit) if unit else None)
+        org.users[key] = user
+    return org

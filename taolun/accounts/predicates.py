@@ -11,7 +11,7 @@ from typing import Any
 import rules
 
 from .models import Role
-from .selectors import covers, has_role
+from .selectors import ALL, covers, has_role
 
 
 def object_path(obj: Any) -> str | None:
@@ -64,5 +64,6 @@ def liaison_covers(user: Any, obj: Any) -> bool:
 
 
 @rules.predicate
-def staff_covers(user: Any, obj: Any) -> bool:
-    return covers(user, [Role.ADMIN, Role.OFFICE, Role.LIAISON, Role.REVIEWER, Role.PUBLICITY], object_path(obj))
+def is_global_office(user: Any) -> bool:
+    """An admin, or an office role held without a unit (the whole organisation)."""
+    return covers(user, [Role.ADMIN, Role.OFFICE], ALL)

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from taolun.core.paths import paths_q
+
 from .models import ApiToken, Role, RoleAssignment, User
 
 _CACHE_ATTR = "_taolun_role_scopes"
@@ -88,9 +90,7 @@ def users_visible_to(viewer: Any) -> QuerySet[User]:
         return qs
     if not paths:
         return qs.none()
-    cond = Q()
-    for path in paths:
-        cond |= Q(person__unit__path__startswith=path) | Q(role_assignments__unit__path__startswith=path)
+    cond = paths_q("person__unit__path", paths) | paths_q("role_assignments__unit__path", paths)
     # A subquery rather than DISTINCT on a join: the page's count and slice stay simple.
     return qs.filter(pk__in=User.objects.filter(cond).values("pk"))
 

@@ -25,8 +25,9 @@ class TaolunAPI(NinjaAPI):
 
 DESCRIPTION = """讨论 Taolun 大讨论平台接口。
 
-**认证**：个人令牌（请求头 `Authorization: Bearer tl_…`，在 `POST /api/tokens` 或个人资料页创建），
+**认证**：个人令牌（请求头 `Authorization: Bearer tl_…`，登录后在个人资料页创建），
 或已登录的浏览器会话（修改类请求需在 `X-CSRFToken` 请求头中附上 csrftoken Cookie 的值）。
+创建令牌（`POST /api/tokens`）只接受浏览器会话：令牌不能再创建令牌；查看和吊销两种方式都可以。
 同一地址令牌验证失败过多时返回 429。
 
 **范围**：每个接口只返回您负责范围内的数据；范围外的对象与不存在的一样返回 404，无法通过猜测编号探知。

@@ -32,7 +32,8 @@ class TokenThrottled(Throttled):
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer tl_…`` with a personal token created on the profile page or via /api/tokens."""
+    """``Authorization: Bearer tl_…`` with a personal token created on the profile page (or by the signed-in
+    browser through POST /api/tokens)."""
 
     def __call__(self, request: HttpRequest) -> Any:
         header = request.headers.get(self.header) or ""
@@ -50,21 +51,37 @@ class TokenAuth(HttpBearer):
         if user is None:
             ratelimit.hit(TOKEN_FAILURE_SCOPE, ip, window_seconds=window)
             raise AuthenticationError(
-                message=_("令牌无效、已吊销或已过期：请在个人资料页或通过 POST /api/tokens 创建新令牌。")
+                message=_("令牌无效、已吊销或已过期：请登录后在个人资料页的“API 令牌”中创建新令牌。")
             )
         request.user = user
         return user
 
 
 class SessionAuth(APIKeyCookie):
-    """The logged-in browser session; unsafe methods need the CSRF token (``X-CSRFToken``) as elsewhere."""
+    """The logged-in browser session; unsafe methods need the CSRF token (``X-CSRFToken``) as elsewhere.
+
+    With ``refuse_tokens`` the session alone is accepted, for operations a token must not perform
+    (creating tokens: otherwise a token could mint tokens that outlive it). A request presenting a
+    bearer token is then refused outright, even with a session cookie beside it.
+    """
 
     param_name = settings.SESSION_COOKIE_NAME
 
-    def __init__(self) -> None:
+    def __init__(self, *, refuse_tokens: bool = False) -> None:
         super().__init__(csrf=True)
+        self.refuse_tokens = refuse_tokens
 
     def __call__(self, request: HttpRequest) -> Any:
+        if self.refuse_tokens:
+            scheme, _sep, _raw = (request.headers.get("Authorization") or "").partition(" ")
+            if scheme.lower() == "bearer":
+                raise HttpError(
+                    403,
+                    _(
+                        "令牌不能用来创建新令牌：请在已登录的浏览器中创建"
+                        "（个人资料页的“API 令牌”，或用浏览器会话附 X-CSRFToken 调用本接口）。"
+                    ),
+                )
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
@@ -82,3 +99,4 @@ class SessionAuth(APIKeyCookie):
 
 token_auth = TokenAuth()
 session_auth = SessionAuth()
+browser_session_only = SessionAuth(refuse_tokens=True)

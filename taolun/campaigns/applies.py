@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from taolun.core.paths import paths_q
 from taolun.orgs.models import Person, PersonRole, Unit
 
 from .plan import AppliesTo, PersonSelector, UnitSelector
@@ -88,13 +89,8 @@ def unit_q(sel: UnitSelector, scope: Scope, *, via_person: bool = False) -> Q:
     if sel.exclude_tags:
         q &= ~Q(**{f"{unit_ref}__in": tagged(sel.exclude_tags)})
     if sel.subtrees:
-        paths = scope.subtree_paths(sel.subtrees)
-        if not paths:
-            return Q(pk__in=[])
-        within = Q()
-        for path in paths:
-            within |= Q(**{f"{prefix}path__startswith": path})
-        q &= within
+        # No known code among them: paths_q([]) selects nothing.
+        q &= paths_q(f"{prefix}path", scope.subtree_paths(sel.subtrees))
     return q
 
 

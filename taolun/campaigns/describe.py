@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
+from taolun.core.text import join_alternatives, join_list
 from taolun.orgs.models import PersonRole, UnitKind
 
 from .plan import AppliesTo, UnitSelector
@@ -40,23 +41,19 @@ STATUSES = {
 }
 
 
-def _join(items: Any) -> str:
-    return "、".join(str(i) for i in items)
-
-
 def describe_units(sel: UnitSelector) -> str:
     if sel.root:
         return _("活动范围的根单位（本级）")
     parts: list[str] = []
     if sel.kinds:
-        parts.append(_join(UnitKind(k).label for k in sel.kinds))
+        parts.append(join_list(UnitKind(k).label for k in sel.kinds))
     if sel.tags:
-        parts.append(_("带“%(tags)s”标签的单位") % {"tags": _join(sel.tags)})
+        parts.append(_("带“%(tags)s”标签的单位") % {"tags": join_list(sel.tags)})
     if sel.subtrees:
-        parts.append(_("单位 %(codes)s 及其下级") % {"codes": _join(sel.subtrees)})
-    text = "，".join(parts) if parts else _("全部单位")
+        parts.append(_("单位 %(codes)s 及其下级") % {"codes": join_list(sel.subtrees)})
+    text = pgettext("separator between conditions that all hold", "，").join(parts) if parts else _("全部单位")
     if sel.exclude_tags:
-        text += _("（不含带“%(tags)s”标签的单位）") % {"tags": _join(sel.exclude_tags)}
+        text += _("（不含带“%(tags)s”标签的单位）") % {"tags": join_list(sel.exclude_tags)}
     return text
 
 
@@ -65,7 +62,7 @@ def describe_applies_to(applies_to: dict[str, Any]) -> str:
     if spec.units is not None:
         return describe_units(spec.units)
     assert spec.people is not None  # noqa: S101 (the schema requires one of the two)
-    text = _("每名%(roles)s") % {"roles": "或".join(str(PersonRole(r).label) for r in spec.people.roles)}
+    text = _("每名%(roles)s") % {"roles": join_alternatives(PersonRole(r).label for r in spec.people.roles)}
     if spec.people.units is not None:
         text += _("（所在单位：%(units)s）") % {"units": describe_units(spec.people.units)}
     return text
@@ -74,7 +71,7 @@ def describe_applies_to(applies_to: dict[str, Any]) -> str:
 def describe_evidence(evidence: dict[str, Any]) -> str:
     kind = evidence.get("kind")
     count = evidence.get("count", 1)
-    statuses = _join(STATUSES.get(s, s) for s in evidence.get("status", []))
+    statuses = join_list(STATUSES.get(s, s) for s in evidence.get("status", []))
     if kind == "activity":
         verb = _("参加") if evidence.get("role") == "attendee" else _("举办")
         text = _("%(verb)s%(activity)s %(count)s 次") % {
@@ -85,14 +82,14 @@ def describe_evidence(evidence: dict[str, Any]) -> str:
         if evidence.get("in_batches"):
             text += _("（分期分批）")
         if evidence.get("records"):
-            text += _("，留存%(records)s") % {"records": _join(RECORDS.get(r, r) for r in evidence["records"])}
+            text += _("，留存%(records)s") % {"records": join_list(RECORDS.get(r, r) for r in evidence["records"])}
         return text
     if kind == "research_topic":
         return _("调研课题 %(count)s 项（%(statuses)s）") % {"count": count, "statuses": statuses}
     if kind == "self_examination":
         text = _("自我剖析 %(count)s 份") % {"count": count}
         if evidence.get("aspects"):
-            text += _("（%(aspects)s）") % {"aspects": _join(evidence["aspects"])}
+            text += _("（%(aspects)s）") % {"aspects": join_list(evidence["aspects"])}
         return text
     if kind == "problem":
         text = _("查摆问题 %(count)s 个") % {"count": count}

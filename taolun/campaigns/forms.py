@@ -24,19 +24,26 @@ def _builtin_title(path: str, mtime: float) -> str | None:
         return None
 
 
-def plan_choices() -> list[tuple[str, str]]:
-    """Built-in plans, plans uploaded before (newest version of each key), and a new upload."""
+def plan_choices(*, can_upload: bool = True) -> list[tuple[str, str]]:
+    """Built-in plans, plans uploaded before (newest version of each key), and a new upload (for
+    those who may load plans)."""
     choices: list[tuple[str, str]] = []
     for key, path in builtin_plans().items():
         title = _builtin_title(str(path), path.stat().st_mtime)
         if title is not None:
-            choices.append((f"builtin:{key}", f"{title}（{_('内置')} {key}）"))
+            choices.append((f"builtin:{key}", str(_("%(title)s（内置 %(key)s）") % {"title": title, "key": key})))
     seen: set[str] = set()
     for plan in Plan.objects.filter(is_builtin=False).order_by("key", "-version"):
         if plan.key not in seen:
             seen.add(plan.key)
-            choices.append((f"plan:{plan.pk}", f"{plan.title}（{plan.key} v{plan.version}）"))
-    choices.append((UPLOAD, str(_("上传新的方案文件（YAML）"))))
+            label = _("%(title)s（%(key)s 第 %(version)s 版）") % {
+                "title": plan.title,
+                "key": plan.key,
+                "version": plan.version,
+            }
+            choices.append((f"plan:{plan.pk}", str(label)))
+    if can_upload:
+        choices.append((UPLOAD, str(_("上传新的方案文件（YAML）"))))
     return choices
 
 
@@ -69,9 +76,14 @@ class CampaignCreateForm(forms.Form):
     )
     activate = forms.BooleanField(label=_("创建后立即启动"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, can_upload: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = plan_choices()  # type: ignore[attr-defined]
+        self.fields["plan"].choices = plan_choices(can_upload=can_upload)  # type: ignore[attr-defined]
+        if not can_upload:
+            del self.fields["plan_file"]
+            self.fields["plan"].error_messages["invalid_choice"] = _(
+                "请选择列表中的方案。上传新方案限于不限单位的大讨论办公室和系统管理员，因为方案由所有活动共用。"
+            )
 
     def clean_root_unit(self) -> Unit:
         code = self.cleaned_data["root_unit"].strip()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
+from django.utils.translation import gettext as _
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -26,6 +27,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from .plan_problems import PlanError, PlanProblem, pydantic_problems
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "plans"
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
@@ -38,7 +42,9 @@ def _date_text(value: Any) -> Any:
         return value
     if isinstance(value, str) and _DATE_TEXT.match(value.strip()):
         return value.strip()
-    raise ValueError(f"write the date as YYYY-MM-DD, e.g. 2018-10-15 (got {value!r})")
+    raise PydanticCustomError(
+        "date_text", "write the date as YYYY-MM-DD, e.g. 2018-10-15 (got {got})", {"got": repr(value)}
+    )
 
 
 PlanDate = Annotated[dt.date, BeforeValidator(_date_text)]
@@ -78,7 +84,9 @@ class StageSpec(Item):
     @model_validator(mode="after")
     def _window(self) -> StageSpec:
         if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise PydanticCustomError(
+                "stage_window", "end {end} is before start {start}", {"end": str(self.end), "start": str(self.start)}
+            )
         return self
 
 
@@ -98,7 +106,9 @@ class UnitSelector(Strict):
     @model_validator(mode="after")
     def _root_alone(self) -> UnitSelector:
         if self.root and (self.kinds or self.tags or self.exclude_tags or self.subtrees):
-            raise ValueError("'root: true' selects the campaign's root unit alone; remove kinds/tags/subtrees")
+            raise PydanticCustomError(
+                "root_alone", "'root: true' selects the campaign's root unit alone; remove kinds/tags/subtrees"
+            )
         return self
 
 
@@ -116,7 +126,7 @@ class AppliesTo(Strict):
     @model_validator(mode="after")
     def _exactly_one(self) -> AppliesTo:
         if (self.units is None) == (self.people is None):
-            raise ValueError("give exactly one of 'units' or 'people'")
+            raise PydanticCustomError("units_or_people", "give exactly one of 'units' or 'people'")
         return self
 
 
@@ -213,35 +223,42 @@ class PlanSpec(Strict):
         seen: dict[str, int] = {}
         for index, item in enumerate(items):
             if item.key in seen:
-                raise ValueError(f"[{index}].key: '{item.key}' is used twice (also at [{seen[item.key]}])")
+                raise PydanticCustomError(
+                    "duplicate_item_key",
+                    "[{index}].key: '{key}' is used twice (also at [{first}])",
+                    {"index": index, "key": item.key, "first": seen[item.key]},
+                )
             seen[item.key] = index
         return items
 
     @model_validator(mode="after")
     def _consistent(self) -> PlanSpec:
-        # Each problem on its own line, starting with the path of the key at fault (see parse_plan).
-        problems: list[str] = []
+        # Each check names the key at fault by its location; parse_plan turns them into problems.
+        checks: list[tuple[tuple[int | str, ...], str, dict[str, Any]]] = []
+        period = {"period_start": str(self.period.start), "period_end": str(self.period.end)}
         if self.period.end < self.period.start:
-            problems.append(f"period.end: {self.period.end} is before period.start {self.period.start}")
+            checks.append((("period", "end"), "period_order", period))
         stages = {s.key: s for s in self.stages}
         for i, stage in enumerate(self.stages):
             if stage.start < self.period.start or stage.end > self.period.end:
-                problems.append(
-                    f"stages[{i}] ({stage.key}): window {stage.start} – {stage.end} lies outside the period "
-                    f"{self.period.start} – {self.period.end}"
+                checks.append(
+                    (
+                        ("stages", i),
+                        "stage_outside_period",
+                        {**period, "start": str(stage.start), "end": str(stage.end)},
+                    )
                 )
         for i, req in enumerate(self.requirements):
             if req.stage not in stages:
-                problems.append(
-                    f"requirements[{i}] ({req.key}).stage: '{req.stage}' is not defined (stages: {', '.join(stages)})"
+                checks.append(
+                    (("requirements", i, "stage"), "undefined_stage", {"stage": req.stage, "stages": list(stages)})
                 )
             if not (self.period.start <= req.due <= self.period.end):
-                problems.append(
-                    f"requirements[{i}] ({req.key}).due: {req.due} lies outside the period "
-                    f"{self.period.start} – {self.period.end}"
-                )
-        if problems:
-            raise ValueError("\n".join(problems))
+                checks.append((("requirements", i, "due"), "due_outside_period", {**period, "due": str(req.due)}))
+        if checks:
+            raise PydanticCustomError(
+                "plan_checks", "{count} cross-checks failed", {"count": len(checks), "checks": checks}
+            )
         return self
 
     def subtree_codes(self) -> set[str]:
@@ -254,45 +271,26 @@ class PlanSpec(Strict):
         return codes
 
 
-class PlanError(ValueError):
-    """A plan file that cannot be used; ``problems`` lists each bad key and why."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(problems))
-
-
-def _location(loc: tuple[int | str, ...], data: object) -> str:
-    """``requirements[3] (leader-research-topic).applies_to.people.roles[0]`` from a pydantic loc."""
-    parts: list[str] = []
-    node = data
-    for part in loc:
-        if isinstance(part, int):
-            label = f"[{part}]"
-            if isinstance(node, list) and part < len(node):
-                node = node[part]
-                if isinstance(node, dict) and isinstance(node.get("key"), str):
-                    label += f" ({node['key']})"
-            else:
-                node = None
-            parts.append(label)
-        else:
-            node = node.get(part) if isinstance(node, dict) else None
-            # Discriminated unions add the tag to the path; it is not a key in the file.
-            if (
-                part
-                in {"activity", "research_topic", "self_examination", "problem", "article", "news_post", "discussion"}
-                and parts
-                and parts[-1].endswith("evidence")
-            ):
-                continue
-            parts.append(("." if parts else "") + str(part))
-    return "".join(parts) or "(top level)"
+class PlanYAMLAliasError(yaml.composer.ComposerError):
+    """An anchor (``&name``) or alias (``*name``) in a plan file."""
 
 
 class PlanLoader(yaml.SafeLoader):
-    """YAML as plan authors expect it: dates stay text (so pydantic names a bad one) and a key
-    written twice in one mapping is an error instead of the last one silently winning."""
+    """YAML as plan authors expect it: dates stay text (so pydantic names a bad one), a key written
+    twice in one mapping is an error instead of the last one silently winning, and anchors and
+    aliases are refused before any document is built: plans never need them, and aliases nested
+    in aliases (a "billion laughs" file) would make a few hundred bytes expand into gigabytes."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise PlanYAMLAliasError(
+                None,
+                None,
+                "YAML anchors and aliases (&name, *name) are not allowed in a plan; write the content out in full",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
 
 
 PlanLoader.yaml_implicit_resolvers = {
@@ -301,15 +299,19 @@ PlanLoader.yaml_implicit_resolvers = {
 }
 
 
+class PlanDuplicateKeyError(yaml.constructor.ConstructorError):
+    def __init__(self, key: Any, mark: Any) -> None:
+        super().__init__(None, None, f"key '{key}' is written twice in the same mapping", mark)
+        self.key = key
+
+
 def _construct_unique_mapping(loader: PlanLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     loader.flatten_mapping(node)
     seen: set[Any] = set()
     for key_node, _value in node.value:
         key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"key '{key}' is written twice in the same mapping", key_node.start_mark
-            )
+            raise PlanDuplicateKeyError(key, key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=True)
 
@@ -317,40 +319,41 @@ def _construct_unique_mapping(loader: PlanLoader, node: yaml.MappingNode) -> dic
 PlanLoader.add_constructor("tag:yaml.org,2002:map", _construct_unique_mapping)  # type: ignore[arg-type]
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> PlanProblem:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    place = _("第 %(line)s 行第 %(column)s 列") % {"line": mark.line + 1, "column": mark.column + 1} if mark else ""
+    problem = str(getattr(exc, "problem", None) or exc)
+    if isinstance(exc, PlanYAMLAliasError):
+        return PlanProblem(where, problem, "yaml_alias", {}, place)
+    if isinstance(exc, PlanDuplicateKeyError):
+        return PlanProblem(where, problem, "yaml_duplicate_key", {"key": exc.key}, place)
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        return PlanProblem(where, problem, "yaml_other", {"problem": problem}, place)
+    return PlanProblem(where, f"not valid YAML ({problem})", "yaml_syntax", {"problem": problem}, place)
+
+
 def parse_plan(text: str) -> PlanSpec:
     """Parse and validate a plan's YAML text. Raises PlanError naming each bad key and why."""
     try:
         data = yaml.load(text, Loader=PlanLoader)  # noqa: S506 (PlanLoader is a SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or exc
-        if isinstance(exc, yaml.constructor.ConstructorError):
-            raise PlanError([f"{where}{problem}"]) from exc
-        raise PlanError([f"{where}not valid YAML ({problem})"]) from exc
+        raise PlanError([_yaml_problem(exc)]) from exc
     if not isinstance(data, dict):
-        raise PlanError(["(top level): a plan is a mapping of keys (key, title, period, themes, stages, …)"])
+        raise PlanError(
+            [
+                PlanProblem(
+                    "(top level)",
+                    "a plan is a mapping of keys (key, title, period, themes, stages, …)",
+                    "not_mapping",
+                    place="",
+                )
+            ]
+        )
     try:
         return PlanSpec.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                message = "unknown key (check its spelling against docs/plan-format.md)"
-            elif err["type"] == "missing":
-                message = "required key is missing"
-            location = _location(err["loc"], data)
-            for line in message.splitlines():
-                if line.startswith("["):
-                    # "[3].key: …" from a list validator: attach it to the list's path.
-                    index = int(line[1 : line.index("]")])
-                    problems.append(f"{_location((*err['loc'], index), data)}{line[line.index(']') + 1 :]}")
-                elif not err["loc"]:
-                    problems.append(line)  # cross-checks already start with the key's path
-                else:
-                    problems.append(f"{location}: {line}")
-        raise PlanError(problems) from exc
+        raise PlanError(pydantic_problems(exc, data)) from exc
 
 
 def checksum(text: str) -> str:

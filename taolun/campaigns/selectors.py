@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
 from django.utils import timezone
 
-from taolun.accounts.models import Role
+from taolun.accounts.models import Role, RoleAssignment
 from taolun.accounts.selectors import scope_paths
+from taolun.core.paths import paths_q
 from taolun.orgs.models import Person, Unit
 
 from .applies import (
@@ -39,24 +41,49 @@ UPCOMING_DEADLINES = 6
 
 def campaigns_visible_to(user: Any) -> QuerySet[Campaign]:
     """Started and finished campaigns for everyone; drafts for the office covering their root unit."""
-    paths = scope_paths(user, [Role.ADMIN, Role.OFFICE])
-    qs = Campaign.objects.select_related("root_unit", "plan")
-    if "" in paths:
-        return qs
-    visible = ~Q(status=CampaignStatus.DRAFT)
-    for path in paths:
-        visible |= Q(root_unit__path__startswith=path)
-    return qs.filter(visible)
+    drafts = paths_q("root_unit__path", scope_paths(user, [Role.ADMIN, Role.OFFICE]))
+    return Campaign.objects.select_related("root_unit", "plan").filter(~Q(status=CampaignStatus.DRAFT) | drafts)
 
 
 def campaign_list(user: Any) -> QuerySet[Campaign]:
     return campaigns_visible_to(user).annotate(requirement_count=Count("requirements")).order_by("-start_date", "-id")
 
 
-def current_campaign(*, today: dt.date | None = None) -> Campaign | None:
-    """The active campaign whose period contains today, else the newest active one, else None."""
+def campaign_for_viewer(slug: str, user: Any) -> Campaign:
+    """The campaign with its plan items (as :func:`campaign_detail` loads them), if ``user`` may view it.
+
+    Raises Http404 both when there is no such campaign and when it is hidden from the viewer (a draft
+    outside their scope), so that slugs cannot be probed.
+    """
+    try:
+        campaign = campaign_detail(slug)
+    except Campaign.DoesNotExist as exc:
+        raise Http404 from exc
+    if not user.has_perm("campaigns.view_campaign", campaign):
+        raise Http404
+    return campaign
+
+
+def _covers_viewer(viewer: Any) -> Q | None:
+    """Campaigns whose root unit's subtree holds the viewer's own unit or one of their role scopes."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return None
+    root = OuterRef("root_unit__path")
+    own_unit = Person.objects.filter(user=viewer, unit__path__startswith=root)
+    role_scope = RoleAssignment.objects.filter(user=viewer, unit__path__startswith=root)
+    return Q(Exists(own_unit)) | Q(Exists(role_scope))
+
+
+def current_campaign(*, viewer: Any = None, today: dt.date | None = None) -> Campaign | None:
+    """The campaign the home page shows ``viewer``: among active campaigns, first those covering the
+    viewer (their person's unit, or a unit their roles are scoped to, lies under the campaign's root
+    unit: in a province with one campaign per district, each district's people see their own), the
+    one whose period contains today, the one closest to the viewer, the newest; else None.
+
+    One query, whatever the number of campaigns: the viewer's units are looked up in the same SQL.
+    """
     today = today or timezone.localdate()
-    return (
+    qs = (
         Campaign.objects.filter(status=CampaignStatus.ACTIVE)
         .select_related("root_unit", "plan")
         .annotate(
@@ -66,9 +93,16 @@ def current_campaign(*, today: dt.date | None = None) -> Campaign | None:
                 output_field=IntegerField(),
             )
         )
-        .order_by("-in_period", "-start_date", "-id")
-        .first()
     )
+    covers = _covers_viewer(viewer)
+    if covers is None:
+        return qs.order_by("-in_period", "-start_date", "-id").first()
+    qs = qs.annotate(
+        covers_viewer=Case(When(covers, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        # Among campaigns covering the viewer, the deepest root is the closest (a district's before its city's).
+        closeness=Case(When(covers, then=F("root_unit__depth")), default=Value(0), output_field=IntegerField()),
+    )
+    return qs.order_by("-covers_viewer", "-in_period", "-closeness", "-start_date", "-id").first()
 
 
 DETAIL_PREFETCH = (

@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from taolun.core.permissions import require_perm
 from taolun.core.services import audit_record
+from taolun.core.text import join_list
 from taolun.orgs.models import Unit
 
 from .dates import date_mapper
@@ -36,27 +38,44 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }
 
 
-def _require(by: User | None, perm: str, obj: Any = None) -> None:
-    if by is not None and not by.has_perm(perm, obj):
-        raise PermissionDenied(_("您没有权限执行此操作。"))
-
-
 def spec_of(source: str) -> PlanSpec:
-    """The validated plan, or a ValidationError whose ``source`` messages name each bad key."""
+    """The validated plan, or a ValidationError whose ``source`` messages name each bad key (one
+    sentence per problem, in the user's language)."""
     try:
         return parse_plan(source)
     except PlanError as exc:
-        raise ValidationError({"source": exc.problems}) from exc
+        raise ValidationError({"source": exc.messages()}) from exc
 
 
 # --- plans --------------------------------------------------------------------------------------
 
 
-def plan_load(*, source: str, builtin: bool = False, by: User | None) -> Plan:
-    """Validate and store a plan. Loading the same text again returns the stored plan unchanged;
-    different text under a key and version already loaded is refused (raise ``version``)."""
-    _require(by, "campaigns.load_plan")
+def plan_load(*, source: str, by: User | None) -> Plan:
+    """Validate and store an uploaded plan (``campaigns.load_plan``: a global office or an admin, since
+    plans are shared by every campaign). Loading the same text again returns the stored plan
+    unchanged; different text under a key and version already loaded is refused (raise ``version``);
+    a built-in plan's key is refused, so that an upload cannot take the built-in plan's place."""
+    return _plan_load(source=source, by=by)[0]
+
+
+def _plan_load(*, source: str, by: User | None) -> tuple[Plan, PlanSpec]:
+    require_perm(by, "campaigns.load_plan")
     spec = spec_of(source)
+    if spec.key in builtin_plans():
+        raise ValidationError(
+            {
+                "source": _(
+                    "“%(key)s”是内置方案的标识，上传的方案不能使用。"
+                    "请在方案文件的 key 中换一个标识（例如 %(key)s-local）后再上传；"
+                    "要使用内置方案，请直接在方案列表中选择它。"
+                )
+                % {"key": spec.key}
+            }
+        )
+    return _plan_store(source=source, spec=spec, builtin=False, by=by), spec
+
+
+def _plan_store(*, source: str, spec: PlanSpec, builtin: bool, by: User | None) -> Plan:
     digest = checksum(source)
 
     def conflict(existing: Plan) -> Plan:
@@ -104,15 +123,24 @@ def plan_load(*, source: str, builtin: bool = False, by: User | None) -> Plan:
 
 
 def plan_load_builtin(*, key: str = DEFAULT_PLAN, by: User | None = None) -> Plan:
+    """Store a plan shipped with Taolun (or return it, already stored). Any office may: the text is
+    fixed in the code, so loading it cannot change what other campaigns use."""
+    return _plan_load_builtin(key=key, by=by)[0]
+
+
+def _plan_load_builtin(*, key: str, by: User | None) -> tuple[Plan, PlanSpec]:
+    require_perm(by, "campaigns.manage_campaigns")
     plans = builtin_plans()
     if key not in plans:
         raise ValidationError(
             {
                 "source": _("没有名为“%(key)s”的内置方案（内置方案：%(known)s）。")
-                % {"key": key, "known": ", ".join(plans)}
+                % {"key": key, "known": join_list(plans)}
             }
         )
-    return plan_load(source=plans[key].read_text(encoding="utf-8"), builtin=True, by=by)
+    source = plans[key].read_text(encoding="utf-8")
+    spec = spec_of(source)
+    return _plan_store(source=source, spec=spec, builtin=True, by=by), spec
 
 
 # --- campaigns ----------------------------------------------------------------------------------
@@ -147,12 +175,12 @@ def _check_new_campaign(
         if missing:
             errors.setdefault("root_unit", []).append(
                 _("方案的工作要求用到了不存在的单位代码：%(codes)s。请先创建这些单位，或修改方案的 subtrees。")
-                % {"codes": "、".join(missing)}
+                % {"codes": join_list(missing)}
             )
         if outside:
             errors.setdefault("root_unit", []).append(
                 _("方案的工作要求用到的单位 %(codes)s 不在“%(root)s”之下。")
-                % {"codes": "、".join(outside), "root": root_unit.name}
+                % {"codes": join_list(outside), "root": root_unit.name}
             )
     if errors:
         raise ValidationError(errors)
@@ -170,8 +198,33 @@ def campaign_create(
 ) -> Campaign:
     """A new campaign (draft) from ``plan`` over ``root_unit``'s subtree, every plan date moved onto
     the new period (see :func:`~taolun.campaigns.dates.date_mapper`)."""
-    _require(by, "campaigns.create_campaign", root_unit)
-    spec = spec_of(plan.source)
+    return _campaign_create(
+        plan=plan,
+        spec=None,
+        root_unit=root_unit,
+        slug=slug,
+        start_date=start_date,
+        end_date=end_date,
+        title=title,
+        by=by,
+    )
+
+
+def _campaign_create(
+    *,
+    plan: Plan,
+    spec: PlanSpec | None,
+    root_unit: Unit,
+    slug: str,
+    start_date: dt.date,
+    end_date: dt.date | None,
+    title: str | None,
+    by: User | None,
+) -> Campaign:
+    """:func:`campaign_create`, given the plan's parsed ``spec`` when the caller has just parsed it."""
+    require_perm(by, "campaigns.create_campaign", root_unit)
+    if spec is None:
+        spec = spec_of(plan.source)
     slug = (slug or "").strip()
     title = (title or "").strip() or spec.title
     _check_new_campaign(
@@ -267,12 +320,12 @@ def _copy_plan_items(campaign: Campaign, spec: PlanSpec, to_date: Any) -> None:
 
 
 def _campaign_move(*, campaign: Campaign, to: str, by: User | None) -> Campaign:
-    _require(by, "campaigns.change_campaign", campaign)
+    require_perm(by, "campaigns.change_campaign", campaign)
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().select_related("root_unit").get(pk=campaign.pk)
         allowed = TRANSITIONS.get(locked.status, {})
         if to not in allowed:
-            possible = "、".join(str(CampaignStatus(s).label) for s in allowed) or _("无")
+            possible = join_list(CampaignStatus(s).label for s in allowed) or _("无")
             raise ValidationError(
                 _("活动“%(title)s”当前为“%(now)s”，不能改为“%(to)s”（可改为：%(possible)s）。")
                 % {
@@ -324,15 +377,24 @@ def campaign_setup(
     """Load the plan (a stored one, a built-in key or YAML text), create the campaign and optionally
     start it — all or nothing: a bad plan or a bad date leaves neither plan nor campaign behind."""
     with transaction.atomic():
+        # The plan text is parsed once: the spec read while loading also builds the campaign.
+        spec: PlanSpec | None = None
         if plan is None:
             if plan_key is not None:
-                plan = plan_load_builtin(key=plan_key, by=by)
+                plan, spec = _plan_load_builtin(key=plan_key, by=by)
             elif plan_source is not None:
-                plan = plan_load(source=plan_source, by=by)
+                plan, spec = _plan_load(source=plan_source, by=by)
             else:
                 raise ValidationError({"source": _("请选择内置方案或上传方案文件。")})
-        campaign = campaign_create(
-            plan=plan, root_unit=root_unit, slug=slug, start_date=start_date, end_date=end_date, title=title, by=by
+        campaign = _campaign_create(
+            plan=plan,
+            spec=spec,
+            root_unit=root_unit,
+            slug=slug,
+            start_date=start_date,
+            end_date=end_date,
+            title=title,
+            by=by,
         )
         if activate:
             campaign_activate(campaign=campaign, by=by)

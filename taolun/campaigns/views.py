@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,7 +25,7 @@ from .models import Campaign
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    campaign = selectors.current_campaign()
+    campaign = selectors.current_campaign(viewer=request.user)
     if campaign is None:
         return render(request, "campaigns/no_campaign.html", {})
     page = selectors.campaign_page(selectors.with_detail(campaign), user=request.user)
@@ -40,12 +40,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        campaign = selectors.campaign_detail(slug)
-    except Campaign.DoesNotExist as exc:
-        raise Http404 from exc
-    if not request.user.has_perm("campaigns.view_campaign", campaign):
-        raise Http404
+    campaign = selectors.campaign_for_viewer(slug, request.user)
     page = selectors.campaign_page(campaign, user=request.user, with_rows=True)
     can_change = request.user.has_perm("campaigns.change_campaign", campaign)
     return render(request, "campaigns/detail.html", {"page": page, "can_change": can_change})
@@ -66,11 +61,12 @@ def _initial_root(user: Any) -> dict[str, str]:
 @login_required
 @permission_required("campaigns.manage_campaigns", raise_exception=True)
 def campaign_create(request: HttpRequest) -> HttpResponse:
+    # Uploading a new plan is for the whole organisation's office; others choose a plan already there.
+    can_upload = request.user.has_perm("campaigns.load_plan")
     if request.method != "POST":
-        return render(
-            request, "campaigns/create.html", {"form": CampaignCreateForm(initial=_initial_root(request.user))}
-        )
-    form = CampaignCreateForm(request.POST, request.FILES)
+        form = CampaignCreateForm(initial=_initial_root(request.user), can_upload=can_upload)
+        return render(request, "campaigns/create.html", {"form": form})
+    form = CampaignCreateForm(request.POST, request.FILES, can_upload=can_upload)
     if form.is_valid():
         data = form.cleaned_data
         try:

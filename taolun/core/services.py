@@ -157,9 +157,8 @@ def bulk_insert(model: type[models.Model], objs: list[Any], *, batch_size: int =
             )
             for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
                 obj.pk = pk
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(meta.db_table), sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
-        )
+        columns_sql = sql.SQL(", ").join([sql.Identifier(str(f.column)) for f in fields])
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(meta.db_table), columns_sql)
         # Plain columns are read straight from the object (psycopg adapts the Python value); the
         # others (JSON, auto_now dates, ...) go through the field's own preparation.
         plain = [_is_plain(f) for f in fields]

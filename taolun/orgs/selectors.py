@@ -9,20 +9,34 @@ from django.db.models.functions import Coalesce
 
 from taolun.accounts.models import Role
 from taolun.accounts.selectors import scope_paths
+from taolun.core.paths import paths_q
 
 from .masking import mask_id_number, mask_phone
 from .models import Person, Unit
 
-STAFF_ROLES = [Role.ADMIN, Role.OFFICE, Role.LIAISON, Role.REVIEWER, Role.PUBLICITY]
+# The roles that browse the roster (units and people pages, API, exports), each within its scope. The
+# gate ``orgs.browse_units`` and the object rules ``orgs.view_unit``/``orgs.view_person`` use the same
+# list: reviewers and publicity staff hold their roles for other work and do not see the roster.
+ROSTER_ROLES = [Role.ADMIN, Role.OFFICE, Role.LIAISON]
 PII_ROLES = [Role.ADMIN, Role.OFFICE]
 
 
+def roster_paths(user: Any) -> list[str]:
+    """Unit paths whose units and people ``user`` may browse (``[""]``: all, ``[]``: none)."""
+    return scope_paths(user, ROSTER_ROLES)
+
+
 def units_visible_to(user: Any) -> QuerySet[Unit]:
-    return Unit.objects.within_paths(scope_paths(user, STAFF_ROLES))
+    return Unit.objects.within_paths(roster_paths(user))
 
 
 def people_visible_to(user: Any) -> QuerySet[Person]:
-    return Person.objects.within_paths(scope_paths(user, STAFF_ROLES))
+    """The people in the viewer's roster scope, and the viewer's own record wherever it is."""
+    visible = paths_q("unit__path", roster_paths(user))
+    user_id = getattr(user, "pk", None)
+    if user_id is not None:
+        visible |= Q(user_id=user_id)
+    return Person.objects.filter(visible)
 
 
 def can_see_pii_everywhere_in(user: Any, unit_path: str) -> bool:
@@ -32,7 +46,7 @@ def can_see_pii_everywhere_in(user: Any, unit_path: str) -> bool:
 
 def scope_roots(user: Any) -> QuerySet[Unit]:
     """The top units of the viewer's scope: the tree browser starts from these."""
-    paths = scope_paths(user, STAFF_ROLES)
+    paths = roster_paths(user)
     if "" in paths:
         return Unit.objects.filter(parent__isnull=True)
     return Unit.objects.filter(path__in=paths)
@@ -121,7 +135,8 @@ def pii_checker(user: Any) -> Any:
 
 
 # --- the unit browser and forms ----------------------------------------------------------
-EDITOR_ROLES = [Role.ADMIN, Role.OFFICE, Role.LIAISON]
+# Who edits units and adds under them: the same roles that browse the roster, within the same scope.
+EDITOR_ROLES = ROSTER_ROLES
 
 
 def units_editable_by(user: Any) -> QuerySet[Unit]:

@@ -11,6 +11,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from taolun.core.permissions import require_perm
 from taolun.core.services import audit_record, changed, snapshot
 
 from .models import Person, Tag, Unit, UnitKind
@@ -34,11 +35,6 @@ PERSON_FIELDS = [
     "user",
     "is_active",
 ]
-
-
-def _require(by: User | None, perm: str, obj: Any) -> None:
-    if by is not None and not by.has_perm(perm, obj):
-        raise PermissionDenied(_("您没有权限执行此操作。"))
 
 
 def tags_get_or_create(names: Iterable[str]) -> list[Tag]:
@@ -82,7 +78,7 @@ def unit_create(
             if not covers(by, ["admin", "office"], ""):
                 raise PermissionDenied(_("只有全局办公室或系统管理员可以创建顶级单位。"))
         else:
-            _require(by, "orgs.add_unit", parent)
+            require_perm(by, "orgs.add_unit", parent)
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请填写单位名称。")})
@@ -132,7 +128,7 @@ def _move_subtree(unit: Unit, new_parent: Unit | None) -> None:
 
 def unit_update(*, unit: Unit, by: User | None, tags: Iterable[str] | None = None, **fields: Any) -> Unit:
     """Change a unit's fields; a new ``parent`` moves the whole subtree."""
-    _require(by, "orgs.change_unit", unit)
+    require_perm(by, "orgs.change_unit", unit)
     unknown = set(fields) - set(UNIT_FIELDS)
     if unknown:
         raise ValueError(f"unknown unit fields: {sorted(unknown)}")
@@ -146,7 +142,7 @@ def unit_update(*, unit: Unit, by: User | None, tags: Iterable[str] | None = Non
         new_parent = fields.pop("parent", unit.parent) if "parent" in fields else unit.parent
         if new_parent != unit.parent:
             if by is not None and new_parent is not None:
-                _require(by, "orgs.add_unit", new_parent)
+                require_perm(by, "orgs.add_unit", new_parent)
             if by is not None and new_parent is None:
                 from taolun.accounts.selectors import covers
 
@@ -194,7 +190,7 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def person_create(*, unit: Unit, name: str, by: User | None, **fields: Any) -> Person:
-    _require(by, "orgs.change_person", unit)
+    require_perm(by, "orgs.change_person", unit)
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise ValueError(f"unknown person fields: {sorted(unknown)}")
@@ -226,12 +222,12 @@ def _masked(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def person_update(*, person: Person, by: User | None, **fields: Any) -> Person:
-    _require(by, "orgs.change_person", person)
+    require_perm(by, "orgs.change_person", person)
     unknown = set(fields) - set(PERSON_FIELDS)
     if unknown:
         raise ValueError(f"unknown person fields: {sorted(unknown)}")
     if "unit" in fields and fields["unit"] != person.unit:
-        _require(by, "orgs.change_person", fields["unit"])
+        require_perm(by, "orgs.change_person", fields["unit"])
     fields = _clean_person_fields(fields)
     try:
         with transaction.atomic():
@@ -276,7 +272,7 @@ def person_account_create(*, person: Person, username: str, by: User) -> tuple[U
     from taolun.accounts.models import Role
     from taolun.accounts.services import role_assign, user_create
 
-    _require(by, "orgs.change_person", person)
+    require_perm(by, "orgs.change_person", person)
     password = password_generate()
     with transaction.atomic():
         # A locked fresh copy: two clicks cannot give one person two accounts, and a failure

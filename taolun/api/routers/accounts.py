@@ -12,6 +12,7 @@ from taolun.accounts.models import ApiToken
 from taolun.accounts.selectors import role_assignments_of, tokens_of
 from taolun.orgs.selectors import person_of, person_row, pii_checker
 
+from ..auth import browser_session_only
 from ..schemas.accounts import MeOut, TokenCreatedOut, TokenCreateIn, TokenOut
 from ..schemas.common import FieldErrors, Message
 
@@ -64,10 +65,14 @@ def token_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post(
-    "/tokens", response={201: TokenCreatedOut, 400: FieldErrors, 401: Message, 403: Message}, summary="创建令牌"
+    "/tokens",
+    auth=browser_session_only,
+    response={201: TokenCreatedOut, 400: FieldErrors, 401: Message, 403: Message},
+    summary="创建令牌",
 )
 def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status[dict[str, Any]]:
-    """创建个人令牌。完整令牌只在此响应中出现一次，服务器只保存其摘要。"""
+    """创建个人令牌。只接受已登录的浏览器会话（附 X-CSRFToken）：带令牌的请求返回 403，令牌不能再创建令牌。
+    完整令牌只在此响应中出现一次，服务器只保存其摘要。"""
     token, raw = services.token_create(user=request.auth, name=payload.name, expires_at=payload.expires_at)  # type: ignore[attr-defined]
     return Status(201, {**_token_out(token), "token": raw})
 

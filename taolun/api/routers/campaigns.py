@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
@@ -38,18 +38,20 @@ def _item(item: Any) -> dict[str, Any]:
     return {"key": item.key, "order": item.order, "title": item.title, "description": item.description}
 
 
-def _current_id() -> int | None:
-    current = selectors.current_campaign()
+def _current_id(viewer: Any) -> int | None:
+    """The campaign the viewer's home page shows (see :func:`~taolun.campaigns.selectors.current_campaign`)."""
+    current = selectors.current_campaign(viewer=viewer)
     return current.pk if current is not None else None
 
 
 @router.get("/campaigns", response={200: CampaignPage, 401: Message}, summary="大讨论活动列表")
 def campaign_list(request: HttpRequest, paging: Query[PageParams]) -> dict[str, Any]:
     """已开始和已结束的活动；筹备中的活动仅对负责其组织范围的办公室可见。"""
-    qs = selectors.campaign_list(request.auth)  # type: ignore[attr-defined]
+    user = request.auth  # type: ignore[attr-defined]
+    qs = selectors.campaign_list(user)
     total = qs.count()
     page = list(qs[paging.offset : paging.offset + paging.limit])
-    current_id = _current_id()
+    current_id = _current_id(user)
     items = [
         _campaign_out(c, current_id=current_id, requirement_count=c.requirement_count)  # type: ignore[attr-defined]
         for c in page
@@ -62,17 +64,12 @@ def campaign_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     """一个活动：方案的讨论主题、短板类别、高质量维度、各阶段及其状态、全部工作要求与截止日期，
     以及对当前用户的要求。看不到的筹备中活动与不存在的一样返回 404。"""
     user = request.auth  # type: ignore[attr-defined]
-    try:
-        campaign = selectors.campaign_detail(slug)
-    except Campaign.DoesNotExist as exc:
-        raise Http404 from exc
-    if not user.has_perm("campaigns.view_campaign", campaign):
-        raise Http404
+    campaign = selectors.campaign_for_viewer(slug, user)
     today = timezone.localdate()
     page = selectors.campaign_page(campaign, user=user, today=today, with_rows=True)
     asked = page.asked
     return {
-        **_campaign_out(campaign, current_id=_current_id(), requirement_count=len(page.rows)),
+        **_campaign_out(campaign, current_id=_current_id(user), requirement_count=len(page.rows)),
         "basis": campaign.basis,
         "preamble": campaign.preamble,
         "principles": campaign.principles,

@@ -73,13 +73,13 @@ def test_a_wrong_token_is_refused_even_with_a_valid_session(org, client):
 def test_token_posts_need_no_csrf_token(org):
     _token, raw = token_create(user=org.user("office"), name="sync")
     client = bearer(raw, enforce_csrf_checks=True)
-    response = client.post("/api/tokens", {"name": "second"}, content_type="application/json")
+    response = client.post("/api/people", {"unit": org.community_a.pk, "name": "王五"}, content_type="application/json")
     assert response.status_code == 201
 
 
 def test_a_wrong_token_post_is_401_not_a_csrf_error(org):
     client = bearer("tl_wrong", enforce_csrf_checks=True)
-    response = client.post("/api/tokens", {"name": "x"}, content_type="application/json")
+    response = client.post("/api/people", {"unit": org.community_a.pk, "name": "王五"}, content_type="application/json")
     assert response.status_code == 401
 
 

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from taolun.accounts.models import Role, RoleAssignment
 from taolun.campaigns import services
+from tests.factories import UserFactory, make_unit
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +77,21 @@ def test_the_detail_has_six_themes_three_stages_with_state_and_the_requirements(
     assert requirement["evidence_text"]
     assert requirement["stage"] in {stage["key"] for stage in body["stages"]}
     assert {p["title"] for p in body["principles"]}
-    assert all(d["days_left"] >= 0 for d in body["deadlines"])
+
+
+def test_the_deadlines_are_the_next_ones_due_soonest_first_without_past_ones(org, campaign, as_user):
+    today = timezone.localdate()
+    past = set(campaign.requirements.filter(due_date__lt=today).values_list("key", flat=True))
+    assert past, "a campaign in its second stage has requirements already due"
+    upcoming = campaign.requirements.filter(due_date__gte=today).order_by("due_date", "order")
+    body = as_user(org.user("cadre")).get("/api/campaigns/xihu").json()
+    deadlines = body["deadlines"]
+    assert [d["requirement"] for d in deadlines] == [r.key for r in upcoming[:6]]
+    assert len(deadlines) == min(6, upcoming.count()) > 0
+    assert not past & {d["requirement"] for d in deadlines}
+    for deadline in deadlines:
+        due = dt.date.fromisoformat(deadline["due_date"])
+        assert deadline["days_left"] == (due - today).days >= 0
 
 
 def test_the_detail_says_what_is_asked_of_the_viewer(org, campaign, as_user):
@@ -100,3 +116,39 @@ def test_a_draft_outside_the_viewers_scope_is_404_like_an_unknown_slug(org, draf
 def test_campaigns_need_authentication(org, campaign, as_user):
     assert as_user(None).get("/api/campaigns").status_code == 401
     assert as_user(None).get("/api/campaigns/xihu").status_code == 401
+
+
+def test_is_current_follows_the_viewers_district(org, as_user):
+    """With one campaign per district, each viewer's current campaign is their own district's."""
+    plan = services.plan_load_builtin()
+    other = make_unit("另一区", kind="district", code="D002")
+    other_street = make_unit("另一街道", parent=other, kind="street", code="S-X")
+    ours = services.campaign_activate(
+        campaign=services.campaign_create(
+            plan=plan, root_unit=org.district, slug="ours", start_date=start_in_second_stage(), by=None
+        ),
+        by=None,
+    )
+    theirs = services.campaign_activate(
+        campaign=services.campaign_create(
+            plan=plan,
+            root_unit=other,
+            slug="theirs",
+            start_date=start_in_second_stage() + dt.timedelta(days=1),
+            by=None,
+        ),
+        by=None,
+    )
+    liaison_x = UserFactory(username="liaison_x")
+    RoleAssignment.objects.create(user=liaison_x, role=Role.LIAISON, unit=other_street)
+
+    def current(user) -> set[str]:
+        items = as_user(user).get("/api/campaigns").json()["items"]
+        return {item["slug"] for item in items if item["is_current"]}
+
+    assert current(org.user("cadre")) == {ours.slug}  # person_a works in D001
+    assert current(org.user("liaison")) == {ours.slug}  # scoped to S-A in D001
+    assert current(liaison_x) == {theirs.slug}
+    assert current(org.user("citizen")) == {theirs.slug}  # covered by neither: the newest
+    assert as_user(org.user("cadre")).get("/api/campaigns/ours").json()["is_current"] is True
+    assert as_user(org.user("cadre")).get("/api/campaigns/theirs").json()["is_current"] is False

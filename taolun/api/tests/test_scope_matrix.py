@@ -2,6 +2,8 @@
 
 "Own" is street S-A's side of the tree (community C-A1 and its person), "other" is street S-B's.
 Objects outside a viewer's scope answer 404, exactly like ids that do not exist, and never data.
+Combined roles do not widen the roster: liaison_reviewer and liaison_publicity are liaisons of S-A
+who also review or do publicity everywhere; office_a is the office scoped to S-A (``org_mixed_roles``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,20 @@ from taolun.orgs.models import Person, Unit
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["admin", "office", "liaison", "liaison_b", "reviewer", "publicity", "cadre", "citizen", "anonymous"]
+ROLES = [
+    "admin",
+    "office",
+    "office_a",
+    "liaison",
+    "liaison_b",
+    "liaison_reviewer",
+    "liaison_publicity",
+    "reviewer",
+    "publicity",
+    "cadre",
+    "citizen",
+    "anonymous",
+]
 SIDES = ["own", "other"]
 ACTIONS = [
     "get_unit",
@@ -30,7 +45,14 @@ OK = {"create_unit": 201, "create_person": 201}
 # A body that names a unit out of scope is an input error on that field, not a lookup of the URL.
 OUT_OF_SCOPE = {"create_unit": 400, "create_person": 400}
 NO_ACCESS_ROLES = {"reviewer", "publicity", "cadre", "citizen"}
-SCOPE_OF = {"liaison": "own", "liaison_b": "other"}
+SCOPE_OF = {
+    "liaison": "own",
+    "liaison_b": "other",
+    "liaison_reviewer": "own",
+    "liaison_publicity": "own",
+    "office_a": "own",
+}
+STREET_A_ONLY = ["liaison", "liaison_reviewer", "liaison_publicity", "office_a"]
 
 
 def expected_status(role: str, side: str, action: str) -> int:
@@ -67,7 +89,8 @@ def perform(client, org, side: str, action: str):
 
 
 @pytest.mark.parametrize(("role", "side", "action"), list(itertools.product(ROLES, SIDES, ACTIONS)))
-def test_scope_matrix(org, as_user, role, side, action):
+def test_scope_matrix(org_mixed_roles, as_user, role, side, action):
+    org = org_mixed_roles
     units_before = set(Unit.objects.values_list("code", "short_name"))
     people_before = set(Person.objects.values_list("name", "position"))
     response = perform(as_user(org.user(role)), org, side, action)
@@ -82,18 +105,41 @@ def test_scope_matrix(org, as_user, role, side, action):
         assert set(Person.objects.values_list("name", "position")) == people_before
 
 
-@pytest.mark.parametrize("role", ["liaison", "liaison_b", "office", "admin"])
-def test_lists_hold_only_the_viewers_subtree(org, as_user, role):
-    client = as_user(org.user(role))
+@pytest.mark.parametrize("role", [*STREET_A_ONLY, "liaison_b", "office", "admin"])
+def test_lists_hold_only_the_viewers_subtree(org_mixed_roles, as_user, role):
+    client = as_user(org_mixed_roles.user(role))
     unit_codes = {item["code"] for item in client.get("/api/units?limit=200").json()["items"]}
     person_names = {item["name"] for item in client.get("/api/people?limit=200").json()["items"]}
-    expected_units = {
-        "liaison": {"S-A", "C-A1"},
-        "liaison_b": {"S-B", "C-B1"},
-    }.get(role, {"D001", "S-A", "S-B", "C-A1", "C-B1", "DEP-FG"})
-    expected_people = {"liaison": {"张三"}, "liaison_b": {"李四"}}.get(role, {"张三", "李四"})
+    if role in STREET_A_ONLY:
+        expected_units, expected_people = {"S-A", "C-A1"}, {"张三"}
+    elif role == "liaison_b":
+        expected_units, expected_people = {"S-B", "C-B1"}, {"李四"}
+    else:
+        expected_units, expected_people = {"D001", "S-A", "S-B", "C-A1", "C-B1", "DEP-FG"}, {"张三", "李四"}
     assert unit_codes == expected_units
     assert person_names == expected_people
+
+
+@pytest.mark.parametrize("role", ["liaison_reviewer", "liaison_publicity"])
+def test_a_liaison_with_a_role_held_everywhere_still_sees_only_their_street(org_mixed_roles, as_user, role):
+    org = org_mixed_roles
+    client = as_user(org.user(role))
+    names = {item["name"] for item in client.get("/api/people?limit=200").json()["items"]}
+    assert names == {"张三"}
+    assert client.get(f"/api/people/{org.person_b.pk}").status_code == 404
+    assert client.get(f"/api/units/{org.community_b.pk}").status_code == 404
+    assert client.get(f"/api/people/{org.person_a.pk}").json()["phone"] == "138****1234"
+
+
+def test_an_office_scoped_to_a_street_sees_and_unmasks_that_street_only(org_mixed_roles, as_user):
+    org = org_mixed_roles
+    client = as_user(org.user("office_a"))
+    person = client.get(f"/api/people/{org.person_a.pk}").json()
+    assert (person["phone"], person["id_number"]) == ("13800001234", "11010519491231002X")
+    assert [p["phone"] for p in client.get("/api/people").json()["items"]] == ["13800001234"]
+    assert client.get(f"/api/people/{org.person_b.pk}").status_code == 404
+    assert client.get(f"/api/units/{org.street_b.pk}").status_code == 404
+    assert client.get(f"/api/units/{org.district.pk}").status_code == 404
 
 
 def test_guessing_another_streets_ids_gives_404_and_never_data(org, as_user):
@@ -116,12 +162,14 @@ def test_guessing_another_streets_ids_gives_404_and_never_data(org, as_user):
     assert not Unit.objects.filter(name="x").exists()
 
 
-def test_roles_without_access_cannot_probe_ids_either(org, as_user):
-    client = as_user(org.user("reviewer"))
-    existing = client.get(f"/api/units/{org.street_b.pk}")
-    missing = client.get("/api/units/999999")
-    assert existing.status_code == missing.status_code == 403
-    assert existing.json() == missing.json()
+@pytest.mark.parametrize("role", ["reviewer", "publicity"])
+def test_roles_without_access_cannot_probe_ids_either(org, as_user, role):
+    client = as_user(org.user(role))
+    for url in (f"/api/units/{org.street_b.pk}", f"/api/people/{org.person_b.pk}", "/api/people"):
+        existing = client.get(url)
+        missing = client.get("/api/units/999999")
+        assert existing.status_code == missing.status_code == 403
+        assert existing.json() == missing.json()
 
 
 @pytest.mark.parametrize("role", ["admin", "office", "liaison", "reviewer", "publicity", "cadre", "citizen"])

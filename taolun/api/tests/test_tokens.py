@@ -101,3 +101,47 @@ def test_revoking_with_a_token_works_on_itself(org, token_client):
     token_id = client.get("/api/tokens").json()[0]["id"]
     assert client.delete(f"/api/tokens/{token_id}").status_code == 204
     assert client.get("/api/tokens").status_code == 401
+
+
+def test_a_token_cannot_create_tokens(org, token_client):
+    """Otherwise a token could mint a successor without expiry, outliving its own revocation or expiry."""
+    client = token_client(org.user("office"))
+    response = client.post("/api/tokens", {"name": "successor"}, content_type="application/json")
+    assert response.status_code == 403
+    assert "令牌不能用来创建新令牌" in response.json()["detail"]
+    assert list(ApiToken.objects.values_list("name", flat=True)) == ["test"]
+
+
+def test_a_token_beside_a_signed_in_session_cannot_create_tokens_either(org, as_user):
+    user = org.user("office")
+    _token, raw = token_create(user=user, name="sync")
+    client = as_user(user)
+    response = client.post(
+        "/api/tokens",
+        {"name": "successor"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 403
+    assert not ApiToken.objects.filter(name="successor").exists()
+
+
+def test_a_token_may_still_list_and_revoke_its_users_tokens(org, token_client):
+    user = org.user("office")
+    other, _raw = token_create(user=user, name="other")
+    client = token_client(user)
+    assert {t["name"] for t in client.get("/api/tokens").json()} == {"test", "other"}
+    assert client.delete(f"/api/tokens/{other.pk}").status_code == 204
+    other.refresh_from_db()
+    assert other.revoked_at is not None
+
+
+def test_the_signed_in_browser_creates_tokens_with_the_csrf_token(org):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(org.user("office"))
+    client.cookies["csrftoken"] = "a" * 32
+    response = client.post(
+        "/api/tokens", {"name": "sync"}, content_type="application/json", headers={"X-CSRFToken": "a" * 32}
+    )
+    assert response.status_code == 201
+    assert ApiToken.objects.filter(name="sync", user=org.user("office")).exists()

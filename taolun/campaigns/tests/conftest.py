@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 from taolun.accounts.models import Role, RoleAssignment
 from taolun.campaigns import services
 from taolun.campaigns.models import Campaign
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_unit
 
 PERIOD = {"start": "2018-10-15", "end": "2018-12-31"}
 STAGES = [
@@ -40,8 +41,15 @@ def plan_data(
     }
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a dict used twice out twice: plan files may not contain anchors or aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def plan_yaml(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False)
 
 
 def requirement(key: str, applies_to: dict, *, evidence: dict | None = None, due: str = "2018-11-30") -> dict:
@@ -100,3 +108,54 @@ def street_office(org):
     user = UserFactory(username="office_a", display_name="office_a")
     RoleAssignment.objects.create(user=user, role=Role.OFFICE, unit=org.street_a)
     return user
+
+
+@dataclass
+class Province:
+    """A province with two districts, each running its own campaign (the west one started later)."""
+
+    province: Any
+    east: Any
+    west: Any
+    east_street: Any
+    west_street: Any
+    east_campaign: Campaign
+    west_campaign: Campaign
+
+
+@pytest.fixture
+def province(org, make_campaign) -> Province:
+    province = make_unit("某省", kind="province", code="P")
+    east = make_unit("东区", parent=province, kind="district", code="D-E")
+    west = make_unit("西区", parent=province, kind="district", code="D-W")
+    east_street = make_unit("东一街道", parent=east, kind="street", code="S-E1")
+    west_street = make_unit("西一街道", parent=west, kind="street", code="S-W1")
+    today = timezone.localdate()
+    east_campaign = make_campaign(root=east, start=today - dt.timedelta(days=10), title="东区方案")
+    west_campaign = make_campaign(root=west, start=today - dt.timedelta(days=5), title="西区方案")
+    return Province(province, east, west, east_street, west_street, east_campaign, west_campaign)
+
+
+@pytest.fixture
+def en_catalogue():
+    """``en_catalogue({msgid: text, "context\\x04msgid": text})``: English active, with these entries in
+    its catalogue for the test (the committed catalogue may not hold them yet)."""
+    from django.utils import translation
+    from django.utils.translation import trans_real
+
+    saved: dict[str, Any] = {}
+    missing = object()
+    catalogue = trans_real.translation("en")._catalog
+
+    def _install(entries: dict[str, str]) -> None:
+        for msgid, text in entries.items():
+            saved.setdefault(msgid, catalogue.get(msgid, missing))
+            catalogue[msgid] = text
+
+    with translation.override("en"):
+        yield _install
+    for msgid, old in saved.items():
+        if old is missing:
+            del catalogue._catalogs[0][msgid]
+        else:
+            catalogue[msgid] = old

@@ -133,3 +133,84 @@ def test_stage_ending_before_it_starts_is_named():
     data = plan_data()
     data["stages"][1]["end"] = "2018-11-01"
     assert problems_of(plan_yaml(data)) == ["stages[1] (problems): end 2018-11-01 is before start 2018-11-05"]
+
+
+# --- anchors and aliases ------------------------------------------------------------------------
+LAUGHS = """\
+key: laughs
+title: 笑
+lol1: &lol1 ["哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈", "哈"]
+lol2: &lol2 [*lol1, *lol1, *lol1, *lol1, *lol1, *lol1, *lol1, *lol1, *lol1]
+lol3: &lol3 [*lol2, *lol2, *lol2, *lol2, *lol2, *lol2, *lol2, *lol2, *lol2]
+lol4: &lol4 [*lol3, *lol3, *lol3, *lol3, *lol3, *lol3, *lol3, *lol3, *lol3]
+period: {start: 2018-10-15, end: 2018-12-31}
+preamble: *lol4
+"""
+
+
+def test_an_alias_bomb_is_refused_before_anything_is_built():
+    with pytest.raises(PlanError) as caught:
+        parse_plan(LAUGHS)
+    assert caught.value.problems == [
+        "line 3, column 7: YAML anchors and aliases (&name, *name) are not allowed in a plan; "
+        "write the content out in full"
+    ]
+    assert caught.value.messages() == [
+        "第 3 行第 7 列：方案中不能使用 YAML 锚点和别名（&名称、*名称），请把内容直接写出来。"
+    ]
+
+
+def test_a_merge_key_is_refused_too_since_it_needs_an_alias():
+    text = plan_yaml(plan_data()) + "defaults: &defaults {weight: 1}\nextra: {<<: *defaults}\n"
+    (problem,) = problems_of(text)
+    assert "anchors and aliases" in problem
+
+
+# --- the sentences shown on pages ----------------------------------------------------------------
+def messages_of(text: str) -> list[str]:
+    with pytest.raises(PlanError) as caught:
+        parse_plan(text)
+    return caught.value.messages()
+
+
+def test_each_problem_reads_as_a_chinese_sentence_naming_the_item_and_the_key():
+    req = requirement("topic", {"people": {"roles": ["leader"]}})
+    req["stage"] = "studdy"
+    data = plan_data(requirements=[req])
+    data["period"]["end"] = 20181231
+    assert messages_of(plan_yaml(data)) == [
+        "period.end：日期请写成 YYYY-MM-DD，例如 2018-10-15（现在写的是 20181231）。",
+        "第 1 项工作要求（topic）的 applies_to.people.roles[0]：取值应为以下之一：leading_cadre、party_member、cadre。",
+    ]
+    data = plan_data(requirements=[requirement("topic", {"people": {"roles": ["cadre"]}})])
+    data["requirements"][0]["stage"] = "studdy"
+    assert messages_of(plan_yaml(data)) == [
+        "第 1 项工作要求（topic）的 stage：阶段“studdy”没有定义（已定义的阶段：study、problems、results）。"
+    ]
+
+
+def test_problems_without_a_key_path_read_as_sentences_too():
+    assert messages_of("- just\n- a list\n") == ["方案的最外层应是一组键值（key、title、period、themes、stages 等）。"]
+    assert messages_of(plan_yaml(plan_data()) + "title: 另一个标题\n")[0].endswith(
+        "同一层里键“title”写了两次，请删去其中一个。"
+    )
+
+
+def test_the_sentences_translate_and_keep_the_key_path_verbatim(en_catalogue):
+    en_catalogue(
+        {
+            "%(where)s：%(what)s": "%(where)s: %(what)s",
+            "第 %(n)s 项%(list)s（%(key)s）": "%(list)s %(n)s (%(key)s)",
+            "%(item)s的 %(path)s": "%(path)s of %(item)s",
+            "工作要求": "requirement",
+            "阶段“%(stage)s”没有定义（已定义的阶段：%(stages)s）。": (
+                "stage '%(stage)s' is not defined (stages: %(stages)s)."
+            ),
+            "separator between items of a list\x04、": ", ",
+        }
+    )
+    req = requirement("topic", {"people": {"roles": ["cadre"]}})
+    req["stage"] = "studdy"
+    assert messages_of(plan_yaml(plan_data(requirements=[req]))) == [
+        "stage of requirement 1 (topic): stage 'studdy' is not defined (stages: study, problems, results)."
+    ]

@@ -1,10 +1,14 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
 from django.utils import timezone
 
+from taolun.accounts.models import Role, RoleAssignment
 from taolun.campaigns import selectors, services
 from taolun.campaigns.models import Campaign, StageState
+from tests.factories import PersonFactory, UserFactory
 
 D = dt.date
 
@@ -95,3 +99,76 @@ def test_drafts_are_listed_only_for_the_office_covering_them(org, builtin_plan, 
     assert set(selectors.campaigns_visible_to(org.user("admin"))) == {draft, running}
     assert set(selectors.campaigns_visible_to(street_office)) == {running}
     assert set(selectors.campaigns_visible_to(org.user("liaison"))) == {running}
+
+
+# --- the current campaign for a viewer, with one campaign per district ----------------------------
+def test_without_a_viewer_the_newest_running_campaign_is_current(province):
+    assert selectors.current_campaign() == province.west_campaign
+    assert selectors.current_campaign(viewer=AnonymousUser()) == province.west_campaign
+
+
+def test_a_person_sees_the_campaign_of_their_own_district(province):
+    east_user = UserFactory(username="east")
+    PersonFactory(unit=province.east_street, user=east_user)
+    west_user = UserFactory(username="west")
+    PersonFactory(unit=province.west_street, user=west_user)
+    assert selectors.current_campaign(viewer=east_user) == province.east_campaign
+    assert selectors.current_campaign(viewer=west_user) == province.west_campaign
+
+
+def test_a_scoped_role_chooses_the_campaign_covering_its_scope(province):
+    east_liaison = UserFactory(username="east-liaison")
+    RoleAssignment.objects.create(user=east_liaison, role=Role.LIAISON, unit=province.east_street)
+    east_office = UserFactory(username="east-office")
+    RoleAssignment.objects.create(user=east_office, role=Role.OFFICE, unit=province.east)
+    assert selectors.current_campaign(viewer=east_liaison) == province.east_campaign
+    assert selectors.current_campaign(viewer=east_office) == province.east_campaign
+
+
+def test_viewers_covered_by_no_campaign_fall_back_to_the_newest(province, org):
+    # The province-wide office and a person of another tree are inside neither district.
+    province_office = UserFactory(username="province-office")
+    RoleAssignment.objects.create(user=province_office, role=Role.OFFICE, unit=province.province)
+    assert selectors.current_campaign(viewer=province_office) == province.west_campaign
+    assert selectors.current_campaign(viewer=org.user("cadre")) == province.west_campaign
+    assert selectors.current_campaign(viewer=org.user("office")) == province.west_campaign
+
+
+def test_a_closed_district_campaign_is_not_current_for_its_people(province):
+    east_user = UserFactory(username="east")
+    PersonFactory(unit=province.east_street, user=east_user)
+    services.campaign_close(campaign=province.east_campaign, by=None)
+    assert selectors.current_campaign(viewer=east_user) == province.west_campaign
+
+
+def test_of_two_campaigns_covering_the_viewer_the_closer_one_is_current(province, make_campaign):
+    make_campaign(root=province.province, start=timezone.localdate() - dt.timedelta(days=1), title="全省方案")
+    east_user = UserFactory(username="east")
+    PersonFactory(unit=province.east_street, user=east_user)
+    assert selectors.current_campaign(viewer=east_user) == province.east_campaign
+
+
+def test_the_current_campaign_is_one_query_for_a_signed_in_viewer(province, django_assert_num_queries):
+    east_user = UserFactory(username="east")
+    PersonFactory(unit=province.east_street, user=east_user)
+    with django_assert_num_queries(1):
+        assert selectors.current_campaign(viewer=east_user) == province.east_campaign
+
+
+# --- one campaign for a viewer -----------------------------------------------------------------
+def test_campaign_for_viewer_returns_the_campaign_with_its_plan_items(campaign, org, django_assert_num_queries):
+    found = selectors.campaign_for_viewer(campaign.slug, org.user("citizen"))
+    assert found == campaign
+    with django_assert_num_queries(0):
+        assert len(found.themes.all()) == 6
+
+
+def test_campaign_for_viewer_hides_unknown_slugs_and_drafts_outside_the_scope_alike(org, builtin_plan):
+    make(org, builtin_plan, "draft", D(2019, 3, 1), activate=False)
+    with pytest.raises(Http404):
+        selectors.campaign_for_viewer("no-such-campaign", org.user("office"))
+    with pytest.raises(Http404):
+        selectors.campaign_for_viewer("draft", org.user("liaison"))
+    with pytest.raises(Http404):
+        selectors.campaign_for_viewer("draft", AnonymousUser())
+    assert selectors.campaign_for_viewer("draft", org.user("office")).slug == "draft"

@@ -191,3 +191,20 @@ def test_setup_can_activate_at_once(org):
         plan_key="xihu-2018", root_unit=org.district, slug="x", start_date=D(2019, 3, 1), activate=True, by=None
     )
     assert campaign.status == CampaignStatus.ACTIVE
+
+
+@pytest.mark.parametrize("source", ["upload", "builtin"])
+def test_setup_reads_the_plan_text_once(org, monkeypatch, source):
+    from taolun.campaigns import plan as plan_module
+
+    parsed: list[str] = []
+
+    def counting_parse(text: str):
+        parsed.append(text)
+        return plan_module.parse_plan(text)
+
+    monkeypatch.setattr(services, "parse_plan", counting_parse)
+    plan_args = {"plan_source": plan_yaml(plan_data(key="once"))} if source == "upload" else {"plan_key": "xihu-2018"}
+    campaign = services.campaign_setup(**plan_args, root_unit=org.district, slug="x", start_date=D(2019, 3, 1), by=None)
+    assert campaign.themes.exists()
+    assert len(parsed) == 1

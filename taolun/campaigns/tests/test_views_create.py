@@ -62,9 +62,10 @@ def test_bad_yaml_shows_each_bad_key_next_to_the_file_field_and_creates_nothing(
     response = login(org.user("office")).post(CREATE, form(plan="upload", plan_file=upload(plan_yaml(data))))
     assert response.status_code == 200
     errors = response.context["form"].errors["plan_file"]
-    assert any(e.startswith("themes[0] (theme-1).questoin: unknown key") for e in errors)
-    assert any(e.startswith("themes[0] (theme-1).question: required key is missing") for e in errors)
-    assert any(e.startswith("stages[1] (problems).end: ") for e in errors)
+    # One Chinese sentence per problem, the key path kept as written in the file.
+    assert "第 1 项讨论主题（theme-1）的 questoin：未知的键，请对照 docs/plan-format.md 检查拼写。" in errors
+    assert "第 1 项讨论主题（theme-1）的 question：缺少这个必填的键。" in errors
+    assert any(e.startswith("第 2 项阶段（problems）的 end：不是有效的日期") for e in errors)
     body = response.content.decode()
     assert 'id="id_plan_file_error"' in body and "questoin" in body
     assert not Campaign.objects.exists() and not Plan.objects.exists()
@@ -73,7 +74,7 @@ def test_bad_yaml_shows_each_bad_key_next_to_the_file_field_and_creates_nothing(
 def test_unparsable_yaml_and_binary_files_are_refused(login, org):
     client = login(org.user("office"))
     response = client.post(CREATE, form(plan="upload", plan_file=upload("key: [unclosed\n")))
-    assert "not valid YAML" in " ".join(response.context["form"].errors["plan_file"])
+    assert response.context["form"].errors["plan_file"][0].startswith("第 2 行第 1 列：不是有效的 YAML")
     binary = SimpleUploadedFile("plan.yaml", b"\xff\xfe\x00bad", content_type="application/octet-stream")
     response = client.post(CREATE, form(plan="upload", plan_file=binary))
     assert "UTF-8" in " ".join(response.context["form"].errors["plan_file"])
@@ -97,6 +98,26 @@ def test_unknown_root_unit_and_taken_slug_are_shown_on_their_fields(login, org, 
     response = login(org.user("office")).post(CREATE, form(slug=campaign.slug))
     assert "已被其他活动使用" in response.context["form"].errors["slug"][0]
     assert Campaign.objects.count() == 1
+
+
+def test_an_upload_with_a_builtin_plans_key_is_refused_on_the_file_field(login, org):
+    data = form(plan="upload", slug="mine", plan_file=upload(plan_yaml(plan_data(key="xihu-2018"))))
+    response = login(org.user("office")).post(CREATE, data)
+    assert response.status_code == 200
+    assert "“xihu-2018”是内置方案的标识" in response.context["form"].errors["plan_file"][0]
+    assert not Campaign.objects.exists() and not Plan.objects.exists()
+    assert login(org.user("office")).post(CREATE, form()).status_code == 302
+
+
+def test_a_street_office_is_not_offered_the_upload_and_cannot_post_one(login, org, street_office):
+    client = login(street_office)
+    body = client.get(CREATE).content.decode()
+    assert 'value="builtin:xihu-2018"' in body and 'value="upload"' not in body and "plan_file" not in body
+    data = form(plan="upload", root_unit="S-A", slug="mine", plan_file=upload(plan_yaml(plan_data(key="mine"))))
+    response = client.post(CREATE, data)
+    assert response.status_code == 200
+    assert "上传新方案限于不限单位的大讨论办公室和系统管理员" in response.context["form"].errors["plan"][0]
+    assert not Campaign.objects.exists() and not Plan.objects.exists()
 
 
 def test_office_of_a_street_cannot_create_over_the_district(login, org, street_office):

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from taolun.campaigns import services
+from tests.factories import PersonFactory, UserFactory
 
 from .conftest import requirement
 
@@ -97,3 +98,13 @@ def test_home_query_count_does_not_grow_with_the_plan(
     with django_assert_num_queries(expected):
         body = client.get("/").content.decode()
     assert body.count('class="theme"') == 12
+
+
+def test_home_shows_each_viewer_the_campaign_of_their_own_district(login, province):
+    east_user = UserFactory(username="east")
+    PersonFactory(unit=province.east_street, user=east_user)
+    east_page = login(east_user).get("/")
+    assert east_page.context["page"].campaign == province.east_campaign
+    assert "东区方案" in text_of(east_page)
+    anonymous_page = login(None).get("/")
+    assert anonymous_page.context["page"].campaign == province.west_campaign

@@ -2,8 +2,10 @@
 
 "Own" is street S-A's subtree (community C-A1 and person_a, who is the cadre user's own record);
 "other" is street S-B's (C-B1 and person_b). The liaison works for S-A, liaison_b for S-B; the other
-staff roles hold their role without a unit, i.e. everywhere. The same table drives the URL matrix in
-``test_views_scope.py``.
+staff roles hold their role without a unit, i.e. everywhere. Combined roles must not widen the roster:
+liaison_reviewer and liaison_publicity are liaisons of S-A who also review or do publicity everywhere;
+office_a is the office scoped to S-A alone (see ``org_mixed_roles``). The same table drives the URL
+matrix in ``test_views_scope.py``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,20 @@ import pytest
 from taolun.accounts.models import Role
 from taolun.accounts.services import can_assign
 
-ROLES = ["admin", "office", "liaison", "liaison_b", "reviewer", "publicity", "cadre", "citizen", "anonymous"]
+ROLES = [
+    "admin",
+    "office",
+    "office_a",
+    "liaison",
+    "liaison_b",
+    "liaison_reviewer",
+    "liaison_publicity",
+    "reviewer",
+    "publicity",
+    "cadre",
+    "citizen",
+    "anonymous",
+]
 TARGETS = ["own", "other"]
 ACTIONS = ["view_unit", "change_unit", "view_person", "view_person_pii", "change_person", "assign_roles"]
 
@@ -23,10 +38,13 @@ EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
     "view_unit": {
         "admin": (Y, Y),
         "office": (Y, Y),
+        "office_a": (Y, N),
         "liaison": (Y, N),
         "liaison_b": (N, Y),
-        "reviewer": (Y, Y),
-        "publicity": (Y, Y),
+        "liaison_reviewer": (Y, N),
+        "liaison_publicity": (Y, N),
+        "reviewer": (N, N),
+        "publicity": (N, N),
         "cadre": (N, N),
         "citizen": (N, N),
         "anonymous": (N, N),
@@ -34,8 +52,11 @@ EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
     "change_unit": {
         "admin": (Y, Y),
         "office": (Y, Y),
+        "office_a": (Y, N),
         "liaison": (Y, N),
         "liaison_b": (N, Y),
+        "liaison_reviewer": (Y, N),
+        "liaison_publicity": (Y, N),
         "reviewer": (N, N),
         "publicity": (N, N),
         "cadre": (N, N),
@@ -45,10 +66,13 @@ EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
     "view_person": {
         "admin": (Y, Y),
         "office": (Y, Y),
+        "office_a": (Y, N),
         "liaison": (Y, N),
         "liaison_b": (N, Y),
-        "reviewer": (Y, Y),
-        "publicity": (Y, Y),
+        "liaison_reviewer": (Y, N),
+        "liaison_publicity": (Y, N),
+        "reviewer": (N, N),
+        "publicity": (N, N),
         "cadre": (Y, N),  # their own record only
         "citizen": (N, N),
         "anonymous": (N, N),
@@ -56,8 +80,11 @@ EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
     "view_person_pii": {
         "admin": (Y, Y),
         "office": (Y, Y),
+        "office_a": (Y, N),
         "liaison": (N, N),
         "liaison_b": (N, N),
+        "liaison_reviewer": (N, N),
+        "liaison_publicity": (N, N),
         "reviewer": (N, N),
         "publicity": (N, N),
         "cadre": (Y, N),
@@ -67,8 +94,11 @@ EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
     "change_person": {
         "admin": (Y, Y),
         "office": (Y, Y),
+        "office_a": (Y, N),
         "liaison": (Y, N),
         "liaison_b": (N, Y),
+        "liaison_reviewer": (Y, N),
+        "liaison_publicity": (Y, N),
         "reviewer": (N, N),
         "publicity": (N, N),
         "cadre": (N, N),
@@ -78,8 +108,11 @@ EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
     "assign_roles": {
         "admin": (Y, Y),
         "office": (Y, Y),
+        "office_a": (Y, N),
         "liaison": (N, N),
         "liaison_b": (N, N),
+        "liaison_reviewer": (N, N),
+        "liaison_publicity": (N, N),
         "reviewer": (N, N),
         "publicity": (N, N),
         "cadre": (N, N),
@@ -138,8 +171,8 @@ def test_the_matrix_covers_every_role_and_action():
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("role", ROLES)
-def test_rule_matrix(org, role, target, action):
-    assert rule_allows(org, role, target, action) is expected(action, role, target)
+def test_rule_matrix(org_mixed_roles, role, target, action):
+    assert rule_allows(org_mixed_roles, role, target, action) is expected(action, role, target)
 
 
 @pytest.mark.django_db

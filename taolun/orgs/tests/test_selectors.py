@@ -88,9 +88,12 @@ def test_people_visible_to_each_role(org):
     assert visible("office") == {"张三", "李四"}
     assert visible("liaison") == {"张三"}
     assert visible("liaison_b") == {"李四"}
-    assert visible("reviewer") == {"张三", "李四"}
-    assert visible("cadre") == set()
+    # Reviewers and publicity staff do not browse the roster; a person's own record stays theirs.
+    assert visible("reviewer") == set()
+    assert visible("publicity") == set()
+    assert visible("cadre") == {"张三"}
     assert visible("citizen") == set()
+    assert visible("anonymous") == set()
 
 
 @pytest.mark.django_db

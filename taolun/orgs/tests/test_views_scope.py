@@ -12,6 +12,8 @@ from taolun.orgs.models import Person, Unit
 from .test_rules import ACTIONS, ROLES, TARGETS, expected, targets
 
 MISSING = 999_999
+ASSIGNERS = {"admin", "office", "office_a"}
+ROSTER_BROWSERS = {"admin", "office", "office_a", "liaison", "liaison_b", "liaison_reviewer", "liaison_publicity"}
 
 
 def denied_status(role: str) -> int:
@@ -39,7 +41,8 @@ def request_action(client, org, target: str, action: str):
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("role", ROLES)
-def test_url_matrix(org, login, role, target, action):
+def test_url_matrix(org_mixed_roles, login, role, target, action):
+    org = org_mixed_roles
     client = login(org.user(role))
     response = request_action(client, org, target, action)
     allowed = expected(action, role, target)
@@ -60,6 +63,11 @@ def test_url_matrix(org, login, role, target, action):
         if allowed:
             assert response.status_code == 302
             assert made
+        elif role in ASSIGNERS:
+            # The page is open to them; a unit outside their scope is refused beside the unit picker.
+            assert response.status_code == 200
+            assert response.context["form"].errors["unit"]
+            assert not made
         else:
             assert response.status_code == denied_status(role)
             assert not made
@@ -127,17 +135,17 @@ def test_create_forms_with_unknown_parent_are_404(org, login):
 @pytest.mark.parametrize(
     ("name", "allowed"),
     [
-        ("orgs:unit_tree", {"admin", "office", "liaison", "liaison_b"}),
-        ("orgs:person_list", {"admin", "office", "liaison", "liaison_b"}),
-        ("orgs:unit_create", {"admin", "office", "liaison", "liaison_b"}),
-        ("orgs:person_create", {"admin", "office", "liaison", "liaison_b"}),
-        ("accounts:role_list", {"admin", "office"}),
-        ("accounts:role_assign", {"admin", "office"}),
+        ("orgs:unit_tree", ROSTER_BROWSERS),
+        ("orgs:person_list", ROSTER_BROWSERS),
+        ("orgs:unit_create", ROSTER_BROWSERS),
+        ("orgs:person_create", ROSTER_BROWSERS),
+        ("accounts:role_list", ASSIGNERS),
+        ("accounts:role_assign", ASSIGNERS),
     ],
 )
 @pytest.mark.parametrize("role", ROLES)
-def test_list_and_create_pages_open_to_the_roles_that_manage_them(org, login, name, allowed, role):
-    response = login(org.user(role)).get(reverse(name))
+def test_list_and_create_pages_open_to_the_roles_that_manage_them(org_mixed_roles, login, name, allowed, role):
+    response = login(org_mixed_roles.user(role)).get(reverse(name))
     if role in allowed:
         assert response.status_code == 200
     else:
@@ -165,3 +173,25 @@ def test_get_requests_change_nothing(org, login):
     assert AuditEntry.objects.count() == before
     assert Person.objects.get(pk=org.person_b.pk).user_id is None
     assert RoleAssignment.objects.filter(user=org.user("liaison")).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["liaison_reviewer", "liaison_publicity", "office_a"])
+def test_lists_hold_only_street_a_for_combined_and_street_scoped_roles(org_mixed_roles, login, role):
+    org = org_mixed_roles
+    client = login(org.user(role))
+    people = client.get(reverse("orgs:person_list")).content.decode()
+    assert "张三" in people and "李四" not in people
+    tree = client.get(reverse("orgs:unit_tree"))
+    assert [u.code for u in tree.context["roots"]] == ["S-A"]
+    found = client.get(reverse("orgs:unit_tree"), {"q": "社区"})
+    assert {u.code for u in found.context["results"]} == {"C-A1"}
+
+
+@pytest.mark.django_db
+def test_street_scoped_office_sees_numbers_in_clear_inside_its_street_only(org_mixed_roles, login):
+    org = org_mixed_roles
+    client = login(org.user("office_a"))
+    own = client.get(reverse("orgs:person_detail", args=[org.person_a.pk]))
+    assert own.status_code == 200 and "13800001234" in own.content.decode()
+    assert client.get(reverse("orgs:person_detail", args=[org.person_b.pk])).status_code == 403

@@ -151,12 +151,11 @@ def test_unit_page_people_paginate_as_an_htmx_partial(org, login, settings):
 
 
 @pytest.mark.django_db
-def test_reviewer_sees_the_unit_page_without_edit_buttons(org, login):
-    response = login(org.user("reviewer")).get(reverse("orgs:unit_detail", args=[org.street_a.pk]))
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert reverse("orgs:unit_edit", args=[org.street_a.pk]) not in content
-    assert reverse("orgs:person_create") not in content
+@pytest.mark.parametrize("role", ["reviewer", "publicity"])
+def test_reviewers_and_publicity_staff_do_not_see_unit_pages(org, login, role):
+    client = login(org.user(role))
+    assert client.get(reverse("orgs:unit_detail", args=[org.street_a.pk])).status_code == 403
+    assert client.get(reverse("orgs:unit_tree")).status_code == 403
 
 
 # --- create and edit ----------------------------------------------------------------------

@@ -84,7 +84,10 @@ class Command(BaseCommand):
         source, spec = self._spec(file)
         before = Plan.objects.filter(key=spec.key, version=spec.version).exists()
         try:
-            plan = services.plan_load(source=source, builtin=file in builtin_plans(), by=None)
+            if file in builtin_plans():
+                plan = services.plan_load_builtin(key=file, by=None)
+            else:
+                plan = services.plan_load(source=source, by=None)
         except ValidationError as exc:
             for message in exc.messages:
                 self.stderr.write(f"  ✗ {message}")
