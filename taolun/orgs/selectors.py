@@ -31,12 +31,13 @@ def units_visible_to(user: Any) -> QuerySet[Unit]:
 
 
 def people_visible_to(user: Any) -> QuerySet[Person]:
-    """The people in the viewer's roster scope, and the viewer's own record wherever it is."""
-    visible = paths_q("unit__path", roster_paths(user))
-    user_id = getattr(user, "pk", None)
-    if user_id is not None:
-        visible |= Q(user_id=user_id)
-    return Person.objects.filter(visible)
+    """The people in the viewer's roster scope (the roster lists and the API).
+
+    A person's own record is reached through ``person_of`` and the ``orgs.view_person`` rule, not
+    through this queryset: OR-ing ``user_id`` into the path filter would stop PostgreSQL from using
+    the path index and scan every person.
+    """
+    return Person.objects.filter(paths_q("unit__path", roster_paths(user)))
 
 
 def can_see_pii_everywhere_in(user: Any, unit_path: str) -> bool:

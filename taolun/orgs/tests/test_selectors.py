@@ -88,10 +88,12 @@ def test_people_visible_to_each_role(org):
     assert visible("office") == {"张三", "李四"}
     assert visible("liaison") == {"张三"}
     assert visible("liaison_b") == {"李四"}
-    # Reviewers and publicity staff do not browse the roster; a person's own record stays theirs.
+    # Reviewers, publicity staff and cadres do not browse the roster (a cadre reaches their own
+    # record through person_of and the orgs.view_person rule).
     assert visible("reviewer") == set()
     assert visible("publicity") == set()
-    assert visible("cadre") == {"张三"}
+    assert visible("cadre") == set()
+    assert selectors.person_of(org.user("cadre")).name == "张三"
     assert visible("citizen") == set()
     assert visible("anonymous") == set()
 
