@@ -209,7 +209,12 @@ def build_demo(
         # Place the campaign so that today falls in its second stage, as in a campaign under way.
         start = today - dt.timedelta(days=40)
         campaign = campaign_services.campaign_create(
-            plan=plan, root_unit=district, slug=CAMPAIGN_SLUG, start_date=start, by=users["office"]
+            plan=plan,
+            root_unit=district,
+            slug=CAMPAIGN_SLUG,
+            start_date=start,
+            title=f"{district.name}“{plan_short_title(plan)}”",
+            by=users["office"],
         )
         campaign_services.campaign_activate(campaign=campaign, by=users["office"])
         notify(
@@ -221,6 +226,12 @@ def build_demo(
             dedupe_key=f"campaign-start-{campaign.pk}",
         )
     return campaign
+
+
+def plan_short_title(plan) -> str:  # type: ignore[no-untyped-def]
+    from taolun.campaigns.plan import parse_plan
+
+    return parse_plan(plan.source).short_title or plan.title
 
 
 def _create_logins(*, district: Unit, departments: dict[str, Unit], units: list[Unit]) -> dict[str, User]:
