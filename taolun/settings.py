@@ -140,6 +140,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+# Periodic jobs, run by the one `celery -A taolun beat`; each is idempotent.
+CELERY_BEAT_SCHEDULE = {
+    "orgs.cleanup_roster_uploads": {"task": "orgs.cleanup_roster_uploads", "schedule": 3600.0},
+}
 
 # --- auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -180,6 +184,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+if "STATIC_ROOT" not in os.environ:
+    # WhiteNoise looks for the collected files here; an empty folder is fine before collectstatic.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

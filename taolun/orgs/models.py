@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from taolun.core.models import TimeStampedModel
+from taolun.core.paths import paths_q
 
 
 class UnitKind(models.TextChoices):
@@ -42,12 +44,8 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         return self.filter(path__startswith=unit.path)
 
     def within_paths(self, paths: list[str]) -> UnitQuerySet:
-        if not paths:
-            return self.none()
-        q = models.Q()
-        for path in paths:
-            q |= models.Q(path__startswith=path)
-        return self.filter(q)
+        """Units under any of ``paths`` (``[""]``: all, ``[]``: none)."""
+        return self.filter(paths_q("path", paths))
 
 
 class Unit(TimeStampedModel):
@@ -91,12 +89,8 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return self.filter(unit__path__startswith=unit.path)
 
     def within_paths(self, paths: list[str]) -> PersonQuerySet:
-        if not paths:
-            return self.none()
-        q = models.Q()
-        for path in paths:
-            q |= models.Q(unit__path__startswith=path)
-        return self.filter(q)
+        """People in units under any of ``paths`` (``[""]``: all, ``[]``: none)."""
+        return self.filter(paths_q("unit__path", paths))
 
 
 class PersonRole(models.TextChoices):
@@ -169,3 +163,75 @@ class Person(TimeStampedModel):
 
     def get_roles_display(self) -> str:
         return "、".join(str(PersonRole(r).label) for r in self.roles)
+
+
+class RosterJobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    VALIDATING = "validating", _("检查中")
+    READY = "ready", _("待确认")
+    IMPORTING = "importing", _("导入中")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("失败")
+
+
+class RosterImportJob(models.Model):
+    """One uploaded roster on its way in: checked in the background (a dry run), shown for confirmation,
+    then imported in the background, all or nothing.
+
+    The file waits in a private folder (``upload_path``, relative to ``MEDIA_ROOT``, never served by
+    URL) until the import ends or the job expires. Status moves only through
+    ``roster_jobs.roster_job_move``, which follows its transition table and writes the audit entry.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.CASCADE, related_name="roster_jobs"
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("导入到单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="roster_jobs",
+        help_text=_("留空表示顶级"),
+    )
+    filename = models.CharField(_("文件名"), max_length=200)
+    upload_path = models.CharField(_("上传文件"), max_length=255, blank=True)
+    language = models.CharField(_("语言"), max_length=10, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=RosterJobStatus.choices, default=RosterJobStatus.QUEUED, db_index=True
+    )
+    counts = models.JSONField(_("数量"), default=dict, blank=True)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    errors = models.JSONField(_("错误报告"), default=list, blank=True)
+    preview = models.JSONField(_("预览"), default=dict, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    phase = models.CharField(_("阶段"), max_length=20, blank=True)
+    rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    rows_total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名册导入任务")
+        verbose_name_plural = _("名册导入任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="orgs_rosterjob_owner_idx")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def scope_path(self) -> str | None:
+        """The unit path that scoped rules compare against (``""``: the top level)."""
+        return self.unit.path if self.unit is not None else ""

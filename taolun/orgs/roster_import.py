@@ -7,6 +7,7 @@ run — write everything in bulk (``roster_write``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -38,8 +39,13 @@ def roster_import(
     by: User | None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    on_written: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Check a roster file and, unless ``dry_run`` or any row is wrong, write it all in one transaction."""
+    """Check a roster file and, unless ``dry_run`` or any row is wrong, write it all in one transaction.
+
+    ``on_written`` runs inside that transaction once everything is written, so what it records (a
+    job marked done) commits with the rows or not at all; an exception from it undoes the import.
+    """
     if by is not None:
         permitted = by.has_perm("orgs.import_roster", under) if under is not None else covers(by, IMPORT_ROLES, "")
         if not permitted:
@@ -68,6 +74,8 @@ def roster_import(
     try:
         with transaction.atomic():
             write_plan(importer, filename=filename, progress=progress)
+            if on_written is not None:
+                on_written(report)
     except IntegrityError:
         sink.add(
             RowError(

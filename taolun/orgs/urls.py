@@ -16,7 +16,8 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/account/", views.person_account_create, name="person_account_create"),
     path("roster/import/", views_roster.roster_import_view, name="roster_import"),
-    path("roster/import/<str:token>/confirm/", views_roster.roster_import_confirm, name="roster_import_confirm"),
+    path("roster/jobs/<int:pk>/", views_roster.roster_job_view, name="roster_job"),
+    path("roster/jobs/<int:pk>/confirm/", views_roster.roster_job_confirm_view, name="roster_job_confirm"),
     path("roster/export/", views_roster.roster_export_view, name="roster_export"),
     path("roster/template/", views_roster.roster_template_view, name="roster_template"),
 ]

@@ -1,58 +1,37 @@
-"""Roster pages: upload → preview (a dry run) → confirm; the blank template; export per unit.
+"""Roster pages: upload → background check with a polled progress → preview → confirm → background
+import → result; the blank template; export per unit.
 
-An uploaded file waits in a private folder (``MEDIA_ROOT/roster-uploads/<token>``, never served by
-URL) until its uploader confirms it, and is deleted after the import or after a day.
+The heavy work runs in Celery (``orgs.tasks``, through ``roster_jobs``); these views only start it
+and show the job, which only its uploader or an office covering its unit may see (404 otherwise).
 """
 
 from __future__ import annotations
 
-import json
-import re
-import secrets
-import time
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from taolun.accounts.models import Role
 from taolun.accounts.selectors import covers, scope_paths
 
-from .models import Unit
-from .roster import XLSX_CONTENT_TYPE, ImportReport, roster_export, roster_import, roster_template
+from .models import RosterImportJob, Unit
+from .roster import XLSX_CONTENT_TYPE, roster_export, roster_template
 from .roster_format import COLUMNS, PEOPLE, UNITS
+from .roster_jobs import roster_job_confirm, roster_job_create
+from .roster_jobs_read import job_is_active, job_may_import, job_progress, roster_jobs_recent, roster_jobs_visible_to
 
-UPLOAD_DIR = "roster-uploads"
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 IMPORT_ROLES = [Role.ADMIN, Role.OFFICE, Role.LIAISON]
-
-
-def upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR
-
-
-def purge_uploads(max_age: int = UPLOAD_MAX_AGE_SECONDS) -> int:
-    """Delete uploads older than ``max_age`` seconds; returns how many files went."""
-    folder = upload_dir()
-    if not folder.is_dir():
-        return 0
-    cutoff = time.time() - max_age
-    removed = 0
-    for item in folder.iterdir():
-        if item.is_file() and item.stat().st_mtime < cutoff:
-            item.unlink(missing_ok=True)
-            removed += 1
-    return removed
+STATUS_TARGET = "roster-job-status"
 
 
 def _unit_field(label: Any, help_text: Any) -> forms.CharField:
@@ -132,100 +111,67 @@ def _my_units(user: Any) -> list[Unit]:
     return list(Unit.objects.filter(path__in=paths).order_by("path")[:50])
 
 
-def _save_upload(upload: Any, *, user: Any, unit: Unit | None) -> str:
-    folder = upload_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(24)
-    with (folder / token).open("xb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    meta = {"user": user.pk, "unit": unit.pk if unit else None, "filename": Path(upload.name).name[:200]}
-    (folder / f"{token}.json").write_text(json.dumps(meta), encoding="utf-8")
-    return token
-
-
-def _load_upload(token: str, user: Any) -> tuple[Path, dict[str, Any]]:
-    """The saved file and its details, only for the user who uploaded it (anything else: 404)."""
-    if not TOKEN_RE.match(token or ""):
-        raise Http404
-    folder = upload_dir()
-    path, meta_path = folder / token, folder / f"{token}.json"
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise Http404 from exc
-    if meta.get("user") != user.pk or not path.is_file():
-        raise Http404
-    if path.stat().st_mtime < time.time() - UPLOAD_MAX_AGE_SECONDS:
-        raise Http404
-    return path, meta
-
-
-def _delete_upload(token: str) -> None:
-    folder = upload_dir()
-    (folder / token).unlink(missing_ok=True)
-    (folder / f"{token}.json").unlink(missing_ok=True)
-
-
-def _preview(request: HttpRequest, report: ImportReport, *, token: str, unit: Unit | None, status: int = 200) -> Any:
-    context = {
-        "report": report,
-        "token": token,
-        "unit": unit,
+def _job_context(request: HttpRequest, job: RosterImportJob, **extra: Any) -> dict[str, Any]:
+    return {
+        "job": job,
+        "active": job_is_active(job),
+        "progress": job_progress(job),
+        "may_confirm": job_may_import(request.user, job.unit),
         "unit_headers": [c.header for c in COLUMNS[UNITS]],
         "person_headers": [c.header for c in COLUMNS[PEOPLE]],
+        **extra,
     }
-    return render(request, "orgs/roster_preview.html", context, status=status)
+
+
+def _visible_job(request: HttpRequest, pk: int) -> RosterImportJob:
+    jobs = roster_jobs_visible_to(request.user).select_related("unit", "created_by", "confirmed_by")
+    return get_object_or_404(jobs, pk=pk)
 
 
 @permission_required("orgs.browse_units", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def roster_import_view(request: HttpRequest) -> HttpResponse:
     user = request.user
+    mine = _my_units(user)
     if request.method == "POST":
         form = RosterUploadForm(request.POST, request.FILES, user=user)
         if form.is_valid():
-            purge_uploads()
-            unit = form.cleaned_data["unit"]
-            token = _save_upload(form.cleaned_data["file"], user=user, unit=unit)
-            path, meta = _load_upload(token, user)
-            report = roster_import(path=path, filename=meta["filename"], under=unit, by=user, dry_run=True)  # type: ignore[arg-type]
-            if not report.ok:
-                _delete_upload(token)  # nothing to confirm: the office fixes the file and uploads again
-                token = ""
-            return _preview(request, report, token=token, unit=unit)
+            upload = form.cleaned_data["file"]
+            job = roster_job_create(upload=upload, filename=upload.name, under=form.cleaned_data["unit"], by=user)  # type: ignore[arg-type]
+            return redirect("orgs:roster_job", pk=job.pk)
     else:
         initial = {"unit": request.GET.get("unit", "")}
         if not initial["unit"]:
-            mine = _my_units(user)
             initial["unit"] = mine[0].code if len(mine) == 1 else ""
         form = RosterUploadForm(initial=initial, user=user)
-    return render(request, "orgs/roster_import.html", {"form": form, "my_units": _my_units(user)})
+    context = {"form": form, "my_units": mine, "jobs": roster_jobs_recent(user)}
+    return render(request, "orgs/roster_import.html", context)
+
+
+@permission_required("orgs.browse_units", raise_exception=True)
+@require_GET
+def roster_job_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job: its progress while work is under way (polled by htmx), then the preview or the result."""
+    job = _visible_job(request, pk)
+    context = _job_context(request, job)
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == STATUS_TARGET:
+        response = render(request, "orgs/_roster_job_status.html", context)
+        if not context["active"]:
+            response["HX-Refresh"] = "true"  # the step has ended: show the whole page with its report
+        return response
+    return render(request, "orgs/roster_job.html", context)
 
 
 @permission_required("orgs.browse_units", raise_exception=True)
 @require_POST
-def roster_import_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    path, meta = _load_upload(token, request.user)
-    unit = Unit.objects.filter(pk=meta["unit"]).first() if meta["unit"] else None
-    if meta["unit"] and unit is None:
-        raise Http404
-    report = roster_import(path=path, filename=meta["filename"], under=unit, by=request.user)  # type: ignore[arg-type]
-    if not report.ok:
-        return _preview(request, report, token=token, unit=unit, status=400)
-    _delete_upload(token)
-    messages.success(
-        request,
-        _("名册“%(file)s”已导入：新建单位 %(uc)s 个、更新 %(uu)s 个；新建人员 %(pc)s 人、更新 %(pu)s 人。")
-        % {
-            "file": meta["filename"],
-            "uc": report.units.created,
-            "uu": report.units.updated,
-            "pc": report.people.created,
-            "pu": report.people.updated,
-        },
-    )
-    return redirect("orgs:roster_import")
+def roster_job_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _visible_job(request, pk)
+    try:
+        roster_job_confirm(job=job, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        return render(request, "orgs/roster_job.html", _job_context(request, job, refused=exc.messages), status=400)
+    return redirect("orgs:roster_job", pk=job.pk)
 
 
 @login_required

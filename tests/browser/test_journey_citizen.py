@@ -51,8 +51,10 @@ def test_anonymous_visitor_reads_the_home_page_switches_language_and_is_sent_to_
     nav.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert page.url.endswith("/")
-    page.get_by_role("button", name="菜单").click()
-    nav.get_by_role("button", name="中文").click()
+    english_nav = page.get_by_role("navigation", name="Main navigation")
+    page.get_by_role("button", name="Menu").click()
+    expect(english_nav.get_by_role("link", name="Log in")).to_be_visible()
+    english_nav.get_by_role("button", name="中文").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
 
     # The login page from the menu.

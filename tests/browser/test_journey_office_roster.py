@@ -1,7 +1,8 @@
 """The office imports a roster on a phone: the template is downloaded and filled in, a file with one bad
-row is refused with the row, the column and what to fix (and nothing is written), the corrected file is
-previewed and confirmed, and the new people are in the roster — phone in full for the office, masked for
-the street's liaison.
+row is checked in the background and refused with the row, the column and what to fix (and nothing is
+written), the corrected file is previewed and confirmed, imported in the background, listed among the
+office's imports, and the new people are in the roster — phone in full for the office, masked for the
+street's liaison.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from urllib.parse import urlsplit
 
 import openpyxl
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from taolun.orgs.models import Person, Unit
+from taolun.orgs.models import Person, RosterImportJob, Unit
+from taolun.orgs.roster_jobs import roster_job_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,10 +54,12 @@ def fill_template(template, target, people_rows):
 
 
 def upload(page: Page, path) -> None:
+    """Upload, then wait on the job's page until the background check has ended."""
     page.get_by_label("导入到单位（单位代码）").fill("D001")
     page.get_by_label("名册文件").set_input_files(path)
     page.get_by_role("button", name="上传并预览").click()
-    expect(page.get_by_role("heading", name="名册导入预览", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name=f"名册导入：{path.name}", level=1)).to_be_visible()
+    expect(page.locator("#roster-job-status")).to_have_count(0)  # no longer polling
 
 
 def test_office_imports_a_roster_fixing_a_bad_row_first(org, page, sign_in, tmp_path):
@@ -90,8 +95,15 @@ def test_office_imports_a_roster_fixing_a_bad_row_first(org, page, sign_in, tmp_
     expect(counts.get_by_role("row", name="单位")).to_contain_text("1")
     expect(counts.get_by_role("row", name="人员")).to_contain_text("2")
     page.get_by_role("button", name="确认导入").click()
+    expect(page.get_by_role("heading", name="导入完成")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="新建单位 1 个")).to_contain_text("新建人员 2 人")
     assert Person.objects.count() == people_before + 2
+
+    # Both uploads are in the office's list of imports: the refused one and the imported one.
+    page.get_by_role("link", name="继续导入").click()
+    imports = page.get_by_role("table", name="我的导入记录")
+    expect(imports.get_by_role("row").filter(has_text="名册-改.xlsx")).to_contain_text("已导入")
+    expect(imports.get_by_role("row").filter(has_text="名册.xlsx")).to_contain_text("1 处错误")
 
     # 人员名册: the office reads the phone in full.
     open_from_menu(page, "人员名册")
@@ -108,3 +120,29 @@ def test_office_imports_a_roster_fixing_a_bad_row_first(org, page, sign_in, tmp_
     row = page.get_by_role("table", name="人员名册").get_by_role("row").filter(has_text="赵六")
     expect(row).to_contain_text("137****1111")
     expect(page.get_by_text("13700001111")).to_have_count(0)
+
+
+def test_the_job_page_follows_the_background_check_until_the_preview_is_ready(org, page, sign_in, tmp_path, settings):
+    """With a worker elsewhere the page polls: it shows the job queued, then the preview once the check ran."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    folder = settings.MEDIA_ROOT / "roster-uploads"
+    folder.mkdir(parents=True)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "人员"
+    sheet.append(["人员编号", "姓名", "单位代码", "职务", "领导干部", "党员", "干部", "手机号", "身份证号", "培训批次"])
+    sheet.append(["P2001", "孙八", "C-A1", "科员", "否", "是", "是", "13700003333", None, None])
+    book.save(folder / "queued-upload")
+    job = RosterImportJob.objects.create(
+        created_by=org.user("office"),
+        unit=org.district,
+        filename="后台.xlsx",
+        upload_path="roster-uploads/queued-upload",
+    )
+    sign_in("office")
+    page.goto(reverse("orgs:roster_job", args=[job.pk]))
+    expect(page.get_by_role("heading", name="排队等待检查")).to_be_visible()
+    roster_job_check(job_id=job.pk)  # what the worker does
+    expect(page.get_by_role("heading", name="检查通过")).to_be_visible()
+    expect(page.get_by_role("region", name="将要写入").get_by_role("row", name="人员")).to_contain_text("1")
+    expect(page.get_by_role("button", name="确认导入")).to_be_visible()

@@ -1,14 +1,19 @@
-"""``taolun roster import|export|template`` through call_command."""
+"""``taolun roster import|export|template|cleanup`` through call_command."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from taolun.orgs.models import Person
+from taolun.orgs.models import Person, RosterImportJob
+from taolun.orgs.roster_jobs import roster_job_create
+from taolun.orgs.roster_jobs_read import upload_file
 
 from .roster_files import db_counts, person_row, xlsx_bytes
 
@@ -93,3 +98,14 @@ def test_import_command_shows_a_progress_bar_on_a_terminal_only(org, tmp_path):
     assert "检查: 100%" in terminal.getvalue() and "写入: 100%" in terminal.getvalue()
     call_command("roster", "import", str(path), "--under", "S-A", stdout=io.StringIO(), stderr=pipe)
     assert pipe.getvalue() == ""
+
+
+def test_cleanup_command_deletes_expired_uploads_and_says_what_it_did(org, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    upload = SimpleUploadedFile("名册.xlsx", xlsx_bytes(None, [person_row("P-1", "王五", "C-A1")]))
+    job = roster_job_create(upload=upload, filename="名册.xlsx", under=org.street_a, by=org.user("liaison"))
+    RosterImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    out = call("cleanup")
+    assert "已删除过期的导入任务 1 个" in out and "上传文件 1 个" in out
+    assert not RosterImportJob.objects.exists() and not upload_file(job).exists()
+    assert "已删除过期的导入任务 0 个" in call("cleanup")  # nothing more the second time

@@ -1,4 +1,5 @@
-"""``taolun roster import|export|template``: rosters from the command line (run as the system, unrestricted)."""
+"""``taolun roster import|export|template|cleanup``: rosters from the command line (run as the system,
+unrestricted)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tqdm import tqdm
 
 from taolun.orgs.models import Unit
 from taolun.orgs.roster import ImportReport, RowError, roster_export, roster_import, roster_template
+from taolun.orgs.roster_jobs import roster_uploads_cleanup
 
 
 def width(text: str) -> int:
@@ -68,10 +70,13 @@ def unit_by_code(code: str) -> Unit:
 
 
 class Command(BaseCommand):
-    help = "Rosters (名册): import an .xlsx/.csv file, export a subtree to .xlsx, or write the blank template."
+    help = (
+        "Rosters (名册): import an .xlsx/.csv file, export a subtree to .xlsx, write the blank template, "
+        "or delete expired uploads."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{import,export,template}")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{import,export,template,cleanup}")
         imp = sub.add_parser("import", help="check a roster file and import it (all or nothing)")
         imp.add_argument("file", help=".xlsx workbook (sheets 单位 and 人员) or .csv with one of them")
         imp.add_argument("--under", metavar="UNITCODE", help="unit that rows with a blank 上级单位代码 hang under")
@@ -82,6 +87,10 @@ class Command(BaseCommand):
         exp.add_argument("--unmasked", action="store_true", help="phone and ID numbers in clear (default: masked)")
         tpl = sub.add_parser("template", help="write the blank roster template with examples and notes")
         tpl.add_argument("-o", "--output", required=True, help="the .xlsx file to write")
+        sub.add_parser(
+            "cleanup",
+            help="delete uploads and unconfirmed import jobs older than a day (what the hourly periodic task does)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"do_{options['action']}")(**options)
@@ -129,3 +138,13 @@ class Command(BaseCommand):
     def do_template(self, **o: Any) -> None:
         Path(o["output"]).write_bytes(roster_template())
         self.stdout.write(_("导入模板已写入 %(path)s。") % {"path": o["output"]})
+
+    def do_cleanup(self, **o: Any) -> None:
+        done = roster_uploads_cleanup()
+        self.stdout.write(
+            _(
+                "已删除过期的导入任务 %(expired)s 个、旧的已完成任务 %(finished)s 个、上传文件 %(files)s 个；"
+                "标记中断的导入 %(interrupted)s 个。"
+            )
+            % done
+        )
