@@ -128,6 +128,7 @@ def _visible_job(request: HttpRequest, pk: int) -> RosterImportJob:
     return get_object_or_404(jobs, pk=pk)
 
 
+@login_required
 @permission_required("orgs.browse_units", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def roster_import_view(request: HttpRequest) -> HttpResponse:
@@ -148,6 +149,7 @@ def roster_import_view(request: HttpRequest) -> HttpResponse:
     return render(request, "orgs/roster_import.html", context)
 
 
+@login_required
 @permission_required("orgs.browse_units", raise_exception=True)
 @require_GET
 def roster_job_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -163,6 +165,7 @@ def roster_job_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "orgs/roster_job.html", context)
 
 
+@login_required
 @permission_required("orgs.browse_units", raise_exception=True)
 @require_POST
 def roster_job_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -181,6 +184,7 @@ def roster_template_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@login_required
 @permission_required("orgs.browse_units", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def roster_export_view(request: HttpRequest) -> HttpResponse:

@@ -335,3 +335,13 @@ def test_the_unit_page_shows_the_export_button_only_with_the_export_permission(o
 
     assert not org.user("cadre").has_perm("orgs.export_roster", org.street_a)
     assert export_form(page_for("liaison")) and not export_form(page_for("cadre"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["orgs:roster_import", "orgs:roster_export"])
+def test_visitors_are_sent_to_log_in_from_the_roster_pages(client, name):
+    from django.urls import reverse
+
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
