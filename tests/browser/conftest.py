@@ -65,3 +65,13 @@ def sign_in(page):
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return _sign_in
+
+
+def htmx_settled(page) -> None:
+    """Wait until htmx has no request in flight and has processed what it swapped in.
+
+    htmx attaches triggers to new content while it settles; a key pressed in between is lost.
+    """
+    page.wait_for_function(
+        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')"
+    )

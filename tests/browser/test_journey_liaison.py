@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from taolun.orgs.models import Person
+from tests.browser.conftest import htmx_settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +36,7 @@ def test_liaison_works_on_their_own_street_only(org, page, sign_in):
     expect(page.get_by_role("link", name="乙街道")).to_have_count(0)
 
     # Expanding the street (its disclosure names the street for screen readers) loads its community in place.
+    htmx_settled(page)
     tree.get_by_text("下级单位 1 个（甲街道）").click()
     community = tree.get_by_role("link", name="甲一社区")
     expect(community).to_be_visible()

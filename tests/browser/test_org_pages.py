@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from taolun.accounts.models import RoleAssignment
+from tests.browser.conftest import htmx_settled
 from tests.factories import PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,10 +43,12 @@ def test_tree_expands_lazily_from_the_keyboard(org, page, sign_in, problems):
     district.focus()
     page.keyboard.press("Enter")
     page.get_by_role("link", name="乙街道").wait_for()
+    htmx_settled(page)
     street = page.locator("summary", has_text="甲街道")
     street.focus()
     page.keyboard.press("Space")
     page.get_by_role("link", name="甲一社区").wait_for()
+    htmx_settled(page)
     # Closing and reopening does not fetch again.
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")
