@@ -1,5 +1,6 @@
-"""A reviewer's main journey on a phone: the menu offers only what the role may use, the campaign home page reads
-well on a small screen, and the office's pages stay closed even when their address is typed.
+"""The main journey of a reviewer and of a publicity officer on a phone: the menu offers only what the role may
+use, the campaign home page reads well on a small screen, and the office's pages stay closed even when their
+address is typed. (Their own work — reviewing articles, publishing news — arrives with those capabilities.)
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 OFFICE_ONLY = ["活动方案", "组织机构", "人员名册", "名册导入", "角色分配", "审计日志"]
 
 
-def test_reviewer_sees_only_their_menu_and_a_readable_home_page(org, page, sign_in):
+@pytest.mark.parametrize(("username", "role_label"), [("reviewer", "审阅人"), ("publicity", "宣传人员")])
+def test_reviewer_and_publicity_see_only_their_menu_and_a_readable_home_page(org, page, sign_in, username, role_label):
     campaign_setup(
         plan_key="xihu-2018",
         root_unit=org.district,
@@ -26,14 +28,14 @@ def test_reviewer_sees_only_their_menu_and_a_readable_home_page(org, page, sign_
         activate=True,
         by=None,
     )
-    sign_in("reviewer")
+    sign_in(username)
 
     toggle = page.get_by_role("button", name="菜单")
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     nav = page.get_by_role("navigation", name="主导航")
     expect(nav.get_by_role("link", name="首页")).to_be_visible()
-    expect(nav.get_by_role("link", name="reviewer")).to_be_visible()
+    expect(nav.get_by_role("link", name=username)).to_be_visible()
     for label in OFFICE_ONLY:
         expect(nav.get_by_role("link", name=label)).to_have_count(0)
 
@@ -44,8 +46,8 @@ def test_reviewer_sees_only_their_menu_and_a_readable_home_page(org, page, sign_
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
     # Their role shows on their profile.
-    nav.get_by_role("link", name="reviewer").click()
-    expect(page.get_by_text("审阅人", exact=True)).to_be_visible()
+    nav.get_by_role("link", name=username).click()
+    expect(page.get_by_text(role_label, exact=True)).to_be_visible()
 
     # Typing the address of an office page gives the no-access page.
     for path in ("/orgs/roster/import/", "/accounts/roles/"):
