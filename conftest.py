@@ -136,6 +136,23 @@ MIXED_ROLES = {
 }
 
 
+# Every viewer the permission matrices ask about (the users of ``org_mixed_roles``, and no one).
+MATRIX_ROLES = [
+    "admin",
+    "office",
+    "office_a",
+    "liaison",
+    "liaison_b",
+    "liaison_reviewer",
+    "liaison_publicity",
+    "reviewer",
+    "publicity",
+    "cadre",
+    "citizen",
+    "anonymous",
+]
+
+
 @pytest.fixture
 def org_mixed_roles(org) -> Org:
     """``org`` with the users of MIXED_ROLES added (``org.user("office_a")`` …)."""

@@ -13,24 +13,12 @@ import json
 
 import pytest
 
+from conftest import MATRIX_ROLES
 from taolun.orgs.models import Person, Unit
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "admin",
-    "office",
-    "office_a",
-    "liaison",
-    "liaison_b",
-    "liaison_reviewer",
-    "liaison_publicity",
-    "reviewer",
-    "publicity",
-    "cadre",
-    "citizen",
-    "anonymous",
-]
+ROLES = MATRIX_ROLES
 SIDES = ["own", "other"]
 ACTIONS = [
     "get_unit",

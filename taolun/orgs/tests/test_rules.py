@@ -12,23 +12,11 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import MATRIX_ROLES
 from taolun.accounts.models import Role
 from taolun.accounts.services import can_assign
 
-ROLES = [
-    "admin",
-    "office",
-    "office_a",
-    "liaison",
-    "liaison_b",
-    "liaison_reviewer",
-    "liaison_publicity",
-    "reviewer",
-    "publicity",
-    "cadre",
-    "citizen",
-    "anonymous",
-]
+ROLES = MATRIX_ROLES
 TARGETS = ["own", "other"]
 ACTIONS = ["view_unit", "change_unit", "view_person", "view_person_pii", "change_person", "assign_roles"]
 
