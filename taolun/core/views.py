@@ -11,7 +11,7 @@ from taolun.accounts.selectors import scope_paths
 
 from . import selectors, services
 from .forms import AuditFilterForm
-from .pagination import paginate
+from .pagination import paginate, paginate_uncounted
 
 
 @login_required
@@ -43,6 +43,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         since=filters.get("since"),
         until=filters.get("until"),
     ).select_related(None)
-    page, base = paginate(request, entries)
+    page, base = paginate_uncounted(request, entries)
     template = "core/_audit_rows.html" if request.htmx else "core/audit_list.html"  # type: ignore[attr-defined]
     return render(request, template, {"form": form, "page_obj": page, "querystring_base": base})
