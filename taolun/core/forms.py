@@ -9,7 +9,7 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("动作"), required=False, max_length=80)
     actor = forms.CharField(label=_("操作人"), required=False, max_length=60)
     since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -135,7 +135,8 @@ class UnitForm(forms.Form):
             parents = parents.exclude(path__startswith=unit.path)
         help_text = _("不选表示顶级单位。") if not parent_required else ""
         if unit is not None and not parent_locked:
-            help_text = f"{help_text} {_('更换上级单位会连同全部下级单位一起移动。')}".strip()
+            moving = _("更换上级单位会连同全部下级单位一起移动。")
+            help_text = f"{help_text} {moving}".strip()
         if parent_locked:
             # The editor's own top unit: show where it sits, but it cannot be moved from here.
             current = unit.parent if unit is not None else None

@@ -162,7 +162,9 @@ class Person(TimeStampedModel):
         return self.unit.path
 
     def get_roles_display(self) -> str:
-        return "、".join(str(PersonRole(r).label) for r in self.roles)
+        from taolun.core.text import join_list
+
+        return join_list(PersonRole(r).label for r in self.roles)
 
 
 class RosterJobStatus(models.TextChoices):

@@ -31,6 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from taolun.core.services import audit_record
+from taolun.core.text import join_list
 
 from .models import RosterImportJob, RosterJobStatus, Unit
 from .roster_format import PEOPLE, UNITS, ImportReport
@@ -76,7 +77,7 @@ def roster_job_move(*, job: RosterImportJob, to: str, by: User | None = None, **
     current = job.status
     allowed = TRANSITIONS.get(current, {})
     if to not in allowed:
-        possible = "、".join(str(S(s).label) for s in allowed) or _("无")
+        possible = join_list(S(s).label for s in allowed) or _("无")
         raise ValidationError(
             _("名册导入任务当前为“%(now)s”，不能改为“%(to)s”（可改为：%(possible)s）。")
             % {"now": S(current).label, "to": S(to).label, "possible": possible},
