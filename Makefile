@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: demo serve test test-fast lint format typecheck check-migrations ci bench messages compilemessages vendor clean
+.PHONY: demo serve test lint format typecheck check-migrations bench messages compilemessages vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/taolun migrate --noinput
 	$(BIN)/taolun demo
-	$(BIN)/taolun runserver $(HOST):$(PORT) --insecure
+	$(BIN)/taolun serve $(HOST):$(PORT)
 
 serve: $(VENV)/.installed
-	$(BIN)/taolun runserver $(HOST):$(PORT) --insecure
+	$(BIN)/taolun serve $(HOST):$(PORT)
 
 ## make test: set up and run the whole suite (PostgreSQL, Redis and browser tests run when available)
 test: $(VENV)/.installed-dev
