@@ -11,16 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-
-from taolun.accounts.selectors import covers
 
 from .models import Unit
 from .roster_clean import ErrorSink, clean_sheets
 from .roster_format import PEOPLE, SHEET_TITLES, UNITS, ImportReport, KindCounts, PreviewRow, Progress, RowError
-from .roster_match import IMPORT_ROLES, RosterImporter, tags_of
+from .roster_match import RosterImporter, require_roster_import, tags_of
 from .roster_parse import RosterFileError, read_roster
 from .roster_write import write_plan
 
@@ -46,10 +43,7 @@ def roster_import(
     ``on_written`` runs inside that transaction once everything is written, so what it records (a
     job marked done) commits with the rows or not at all; an exception from it undoes the import.
     """
-    if by is not None:
-        permitted = by.has_perm("orgs.import_roster", under) if under is not None else covers(by, IMPORT_ROLES, "")
-        if not permitted:
-            raise PermissionDenied(_("您没有权限向该单位导入名册。"))
+    require_roster_import(by, under)
     if (file_obj is None) == (path is None):
         raise ValueError("pass exactly one of file_obj or path")
     report = ImportReport(filename=filename, dry_run=dry_run)

@@ -36,7 +36,8 @@ from taolun.core.text import join_list
 from .models import RosterImportJob, RosterJobStatus, Unit
 from .roster_format import PEOPLE, UNITS, ImportReport
 from .roster_import import roster_import
-from .roster_jobs_read import job_may_import, progress_key, upload_file
+from .roster_jobs_read import progress_key, upload_file
+from .roster_match import require_roster_import
 
 if TYPE_CHECKING:
     from taolun.accounts.models import User
@@ -132,8 +133,7 @@ def _discard_upload(job: RosterImportJob) -> None:
 
 def roster_job_create(*, upload: File, filename: str, under: Unit | None, by: User) -> RosterImportJob:
     """Keep the uploaded roster and queue its check (a dry run) in the background."""
-    if not job_may_import(by, under):
-        raise PermissionDenied(_("您没有权限向该单位导入名册。"))
+    require_roster_import(by, under)
     upload_path = _store_upload(upload)
     from .tasks import cleanup_roster_uploads, roster_job_validate
 
@@ -268,8 +268,7 @@ def roster_job_confirm(*, job: RosterImportJob, by: User) -> bool:
         )
     if job.error_count:
         raise ValidationError(_("这份名册未通过检查，不能导入：请按错误报告修改文件后重新上传。"), code="has_errors")
-    if not job_may_import(by, job.unit):
-        raise PermissionDenied(_("您没有权限向该单位导入名册。"))
+    require_roster_import(by, job.unit)
     from .tasks import roster_job_import
 
     now = timezone.now()

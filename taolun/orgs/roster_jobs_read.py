@@ -10,11 +10,10 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from taolun.accounts.models import Role
-from taolun.accounts.selectors import covers, scope_paths
+from taolun.accounts.selectors import scope_paths
 from taolun.core.paths import paths_q
 
-from .models import RosterImportJob, RosterJobStatus, Unit
-from .roster_match import IMPORT_ROLES
+from .models import RosterImportJob, RosterJobStatus
 
 S = RosterJobStatus
 RECENT_JOBS = 10
@@ -28,13 +27,6 @@ def upload_file(job: RosterImportJob) -> Path:
 
 def progress_key(job_id: int) -> str:
     return f"orgs:roster-job-progress:{job_id}"
-
-
-def job_may_import(user: Any, unit: Unit | None) -> bool:
-    """The rule ``orgs.import_roster`` on ``unit``; the top level (``None``) only for a global scope."""
-    if unit is None:
-        return covers(user, IMPORT_ROLES, "")
-    return bool(user.has_perm("orgs.import_roster", unit))
 
 
 def roster_jobs_visible_to(user: Any) -> QuerySet[RosterImportJob]:

@@ -14,20 +14,36 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from taolun.accounts.models import Role
 from taolun.accounts.selectors import covers
 
 from .masking import mask_id_number, mask_phone
 from .models import Person, Unit
 from .roster_clean import ErrorSink, PersonRow, UnitRow, masked_id_matches, masked_phone_matches
 from .roster_format import COLUMNS, KIND_WORDS, PEOPLE, SHEET_TITLES, UNITS, ImportReport, PreviewRow, RowError
+from .selectors import ROSTER_ROLES
 
 if TYPE_CHECKING:
     from taolun.accounts.models import User
 
-IMPORT_ROLES = [Role.ADMIN, Role.OFFICE, Role.LIAISON]  # the rule orgs.import_roster, as scope paths
+IMPORT_ROLES = ROSTER_ROLES  # the rule orgs.import_roster, as scope paths
+
+
+def may_import_roster(user: Any, unit: Unit | None) -> bool:
+    """The rule ``orgs.import_roster`` on ``unit``; the top level (``None``) only for a global scope."""
+    if unit is None:
+        return covers(user, IMPORT_ROLES, "")
+    return bool(user.has_perm("orgs.import_roster", unit))
+
+
+def require_roster_import(by: Any, unit: Unit | None) -> None:
+    """Refuse an import under ``unit`` that ``by`` may not make (``by=None``: the command line)."""
+    if by is not None and not may_import_roster(by, unit):
+        raise PermissionDenied(_("您没有权限向该单位导入名册。"))
+
+
 PREVIEW_ROWS = 50
 CHUNK = 5000  # SQLite allows 32766 parameters per query
 UNIT_VALUES = ["id", "code", "name", "short_name", "kind", "parent_id", "path", "sort_order"]

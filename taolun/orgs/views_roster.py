@@ -28,9 +28,9 @@ from .models import RosterImportJob, Unit
 from .roster import XLSX_CONTENT_TYPE, roster_export, roster_template
 from .roster_format import COLUMNS, PEOPLE, UNITS
 from .roster_jobs import roster_job_confirm, roster_job_create
-from .roster_jobs_read import job_is_active, job_may_import, job_progress, roster_jobs_recent, roster_jobs_visible_to
+from .roster_jobs_read import job_is_active, job_progress, roster_jobs_recent, roster_jobs_visible_to
+from .roster_match import IMPORT_ROLES, may_import_roster
 
-IMPORT_ROLES = [Role.ADMIN, Role.OFFICE, Role.LIAISON]
 STATUS_TARGET = "roster-job-status"
 
 
@@ -116,7 +116,7 @@ def _job_context(request: HttpRequest, job: RosterImportJob, **extra: Any) -> di
         "job": job,
         "active": job_is_active(job),
         "progress": job_progress(job),
-        "may_confirm": job_may_import(request.user, job.unit),
+        "may_confirm": may_import_roster(request.user, job.unit),
         "unit_headers": [c.header for c in COLUMNS[UNITS]],
         "person_headers": [c.header for c in COLUMNS[PEOPLE]],
         **extra,
