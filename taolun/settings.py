@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "taolun.accounts",
     "taolun.orgs",
     "taolun.campaigns",
+    "taolun.activities",
     "taolun.api",
     # django-ninja's own templates and static files: the API docs page uses its bundled Swagger UI, no CDN.
     "ninja",
@@ -199,6 +200,10 @@ WHITENOISE_USE_FINDERS = DEBUG or not env_bool("TAOLUN_PRODUCTION")
 
 # Uploads: the roster importer refuses larger files with a clear message.
 ROSTER_MAX_UPLOAD_BYTES = int(os.environ.get("ROSTER_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# Activity photos and attachments: each file up to this size; images are checked by decoding them.
+ACTIVITY_MAX_UPLOAD_BYTES = int(os.environ.get("ACTIVITY_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# Check-in codes change every this many seconds; the code shown just before is still accepted.
+ACTIVITY_CHECKIN_CODE_SECONDS = int(os.environ.get("ACTIVITY_CHECKIN_CODE_SECONDS", "60"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("taolun.accounts.urls")),
     path("orgs/", include("taolun.orgs.urls")),
     path("campaigns/", include("taolun.campaigns.urls")),
+    path("activities/", include("taolun.activities.urls")),
     path("", include("taolun.core.urls")),
     path("api/", api.urls),
 ]

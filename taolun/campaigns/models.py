@@ -142,6 +142,27 @@ class Dimension(OrderedItem):
         constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="campaigns_dimension_key")]
 
 
+class ActivityKind(OrderedItem):
+    """A kind of activity this campaign holds: the four built-in kinds, then any the plan adds."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="activity_kinds")
+    is_builtin = models.BooleanField(_("内置"), default=False)
+
+    class Meta(OrderedItem.Meta):
+        verbose_name = _("活动类型")
+        verbose_name_plural = _("活动类型")
+        constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="campaigns_activitykind_key")]
+
+    @property
+    def label(self) -> str:
+        """The built-in kinds in the viewer's language; a plan's own kinds as the plan names them."""
+        if self.is_builtin:
+            from .describe import ACTIVITY_KINDS
+
+            return str(ACTIVITY_KINDS.get(self.key, self.title))
+        return self.title
+
+
 class StageState(models.TextChoices):
     UPCOMING = "upcoming", _("未开始")
     CURRENT = "current", _("进行中")

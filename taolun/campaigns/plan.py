@@ -50,7 +50,8 @@ def _date_text(value: Any) -> Any:
 PlanDate = Annotated[dt.date, BeforeValidator(_date_text)]
 UnitKindName = Literal["province", "city", "district", "street", "department", "unit", "community", "other"]
 PersonRoleName = Literal["leading_cadre", "party_member", "cadre"]
-ActivityKindName = Literal["study", "seminar", "training", "inspection"]
+# The activity kinds every campaign has; a plan may add its own under ``activity_kinds``.
+BUILTIN_ACTIVITY_KINDS = ("study", "seminar", "training", "inspection")
 
 
 class Strict(BaseModel):
@@ -132,7 +133,7 @@ class AppliesTo(Strict):
 
 class ActivityEvidence(Strict):
     kind: Literal["activity"]
-    activity_kind: ActivityKindName
+    activity_kind: Key = Field(description="study, seminar, training, inspection, or a key from activity_kinds.")
     count: int = Field(default=1, ge=1)
     role: Literal["host", "attendee"] = "host"
     records: list[Literal["minutes", "speeches", "photos", "opinions", "attendance"]] = []
@@ -198,6 +199,10 @@ class RequirementSpec(Item):
         return "unit" if self.applies_to.units is not None else "person"
 
 
+class ActivityKindSpec(Item):
+    """A kind of activity the plan adds to the built-in four (e.g. 宣讲报告会)."""
+
+
 class PlanSpec(Strict):
     key: Key
     version: int = Field(default=1, ge=1)
@@ -212,12 +217,13 @@ class PlanSpec(Strict):
     themes: list[ThemeSpec] = Field(min_length=1)
     shortcomings: list[Item] = []
     dimensions: list[Item] = []
+    activity_kinds: list[ActivityKindSpec] = []
     stages_intro: str = ""
     stages: list[StageSpec] = Field(min_length=1)
     requirements: list[RequirementSpec] = []
     safeguards: list[Principle] = []
 
-    @field_validator("themes", "shortcomings", "dimensions", "stages", "requirements")
+    @field_validator("themes", "shortcomings", "dimensions", "activity_kinds", "stages", "requirements")
     @classmethod
     def _unique_keys(cls, items: list[Item]) -> list[Item]:
         seen: dict[str, int] = {}
@@ -239,6 +245,10 @@ class PlanSpec(Strict):
         if self.period.end < self.period.start:
             checks.append((("period", "end"), "period_order", period))
         stages = {s.key: s for s in self.stages}
+        for i, extra in enumerate(self.activity_kinds):
+            if extra.key in BUILTIN_ACTIVITY_KINDS:
+                checks.append((("activity_kinds", i, "key"), "builtin_activity_kind", {"key": extra.key}))
+        kinds = self.activity_kind_keys()
         for i, stage in enumerate(self.stages):
             if stage.start < self.period.start or stage.end > self.period.end:
                 checks.append(
@@ -253,6 +263,14 @@ class PlanSpec(Strict):
                 checks.append(
                     (("requirements", i, "stage"), "undefined_stage", {"stage": req.stage, "stages": list(stages)})
                 )
+            if isinstance(req.evidence, ActivityEvidence) and req.evidence.activity_kind not in kinds:
+                checks.append(
+                    (
+                        ("requirements", i, "evidence", "activity_kind"),
+                        "undefined_activity_kind",
+                        {"kind": req.evidence.activity_kind, "kinds": kinds},
+                    )
+                )
             if not (self.period.start <= req.due <= self.period.end):
                 checks.append((("requirements", i, "due"), "due_outside_period", {**period, "due": str(req.due)}))
         if checks:
@@ -260,6 +278,10 @@ class PlanSpec(Strict):
                 "plan_checks", "{count} cross-checks failed", {"count": len(checks), "checks": checks}
             )
         return self
+
+    def activity_kind_keys(self) -> list[str]:
+        """The built-in activity kinds followed by those the plan adds."""
+        return [*BUILTIN_ACTIVITY_KINDS, *(k.key for k in self.activity_kinds)]
 
     def subtree_codes(self) -> set[str]:
         """Every unit code a requirement names in ``subtrees`` (they must exist under the root unit)."""

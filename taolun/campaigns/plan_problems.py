@@ -36,6 +36,8 @@ MESSAGES: dict[str, Any] = {
         "阶段时间 %(start)s – %(end)s 超出了方案期间 %(period_start)s – %(period_end)s。"
     ),
     "undefined_stage": gettext_lazy("阶段“%(stage)s”没有定义（已定义的阶段：%(stages)s）。"),
+    "undefined_activity_kind": gettext_lazy("活动类型“%(kind)s”没有定义（可用的类型：%(kinds)s）。"),
+    "builtin_activity_kind": gettext_lazy("“%(key)s”是内置活动类型，无需在 activity_kinds 中再定义。"),
     "due_outside_period": gettext_lazy("截止日期 %(due)s 不在方案期间 %(period_start)s – %(period_end)s 之内。"),
     "choice": gettext_lazy("取值应为以下之一：%(expected)s。"),
     "evidence_kind": gettext_lazy("kind 的取值“%(tag)s”无效，应为以下之一：%(expected)s。"),
@@ -98,6 +100,7 @@ LIST_LABELS = {
     "themes": gettext_lazy("讨论主题"),
     "shortcomings": gettext_lazy("短板"),
     "dimensions": gettext_lazy("维度"),
+    "activity_kinds": gettext_lazy("活动类型"),
     "stages": gettext_lazy("阶段"),
     "requirements": gettext_lazy("工作要求"),
     "principles": gettext_lazy("原则"),
@@ -239,6 +242,8 @@ CHECK_DETAILS = {
     "stage_outside_period": "window {start} – {end} lies outside the period {period_start} – {period_end}",
     "undefined_stage": "'{stage}' is not defined (stages: {stage_list})",
     "due_outside_period": "{due} lies outside the period {period_start} – {period_end}",
+    "undefined_activity_kind": "activity kind '{kind}' is not defined (kinds: {kind_list})",
+    "builtin_activity_kind": "'{key}' is a built-in activity kind; do not define it again",
 }
 
 
@@ -247,6 +252,9 @@ def _check_problem(check: tuple[tuple[int | str, ...], str, dict[str, Any]], dat
     if code == "undefined_stage":
         detail = CHECK_DETAILS[code].format(**params, stage_list=", ".join(params["stages"]))
         params = {**params, "stages": join_list(params["stages"])}
+    elif code == "undefined_activity_kind":
+        detail = CHECK_DETAILS[code].format(**params, kind_list=", ".join(params["kinds"]))
+        params = {**params, "kinds": join_list(params["kinds"])}
     else:
         detail = CHECK_DETAILS[code].format(**params)
     return PlanProblem(location(loc, data), detail, code, params, _place(loc, data))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from taolun.core.permissions import require_perm
@@ -20,8 +21,9 @@ from taolun.core.text import join_list
 from taolun.orgs.models import Unit
 
 from .dates import date_mapper
-from .models import Campaign, CampaignStatus, Dimension, Plan, Requirement, Shortcoming, Stage, Theme
-from .plan import PlanError, PlanSpec, builtin_plans, checksum, parse_plan
+from .models import ActivityKind, Campaign, CampaignStatus, Dimension, Plan, Requirement, Shortcoming, Stage, Theme
+from .describe import ACTIVITY_KINDS
+from .plan import BUILTIN_ACTIVITY_KINDS, PlanError, PlanSpec, builtin_plans, checksum, parse_plan
 
 if TYPE_CHECKING:
     from taolun.accounts.models import User
@@ -275,6 +277,20 @@ def _campaign_create(
     return campaign
 
 
+def activity_kinds_of(campaign: Campaign, spec: PlanSpec) -> list[ActivityKind]:
+    """The campaign's activity kinds: the built-in four, then those the plan adds."""
+    with translation.override("zh-hans"):
+        builtin = [
+            ActivityKind(campaign=campaign, key=key, order=i, title=str(ACTIVITY_KINDS[key]), is_builtin=True)
+            for i, key in enumerate(BUILTIN_ACTIVITY_KINDS, start=1)
+        ]
+    extra = [
+        ActivityKind(campaign=campaign, key=k.key, order=i, title=k.title, description=k.description)
+        for i, k in enumerate(spec.activity_kinds, start=len(builtin) + 1)
+    ]
+    return builtin + extra
+
+
 def _copy_plan_items(campaign: Campaign, spec: PlanSpec, to_date: Any) -> None:
     Theme.objects.bulk_create(
         Theme(campaign=campaign, key=t.key, order=i, title=t.title, description=t.description, question=t.question)
@@ -288,6 +304,7 @@ def _copy_plan_items(campaign: Campaign, spec: PlanSpec, to_date: Any) -> None:
         Dimension(campaign=campaign, key=d.key, order=i, title=d.title, description=d.description)
         for i, d in enumerate(spec.dimensions, start=1)
     )
+    ActivityKind.objects.bulk_create(activity_kinds_of(campaign, spec))
     Stage.objects.bulk_create(
         Stage(
             campaign=campaign,

@@ -1,0 +1,392 @@
+"""Reads about activities, scoped to what the viewer may see: lists, calendars, attendance rates.
+
+Every list is set-based: counts come from grouped subqueries over the page's rows, never from a
+query per row, and subtree filters use the indexed unit path.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from taolun.accounts.selectors import scope_paths
+from taolun.campaigns.models import Campaign
+from taolun.orgs.models import Person, Unit
+
+from .models import Activity, ActivityStatus, Attendance, Invitation, InvitationStatus, Speech
+from .rules import PLANNER_ROLES
+
+
+def planner_paths(user: Any) -> list[str]:
+    return scope_paths(user, PLANNER_ROLES)
+
+
+def activities_managed_by(user: Any) -> QuerySet[Activity]:
+    """Activities held by units in the viewer's planning scope (office, liaisons, admins)."""
+    return Activity.objects.within_paths(planner_paths(user))
+
+
+def units_for_planning(user: Any, campaign: Campaign) -> QuerySet[Unit]:
+    """Units the viewer may hold activities for, inside the campaign's organisation."""
+    return Unit.objects.within_paths(planner_paths(user)).filter(
+        path__startswith=campaign.root_unit.path, is_active=True
+    )
+
+
+def people_for_inviting(user: Any) -> QuerySet[Person]:
+    """People the viewer may invite: those on the roster of their planning scope."""
+    return Person.objects.within_paths(planner_paths(user))
+
+
+def _count(model: Any, **filters: Any) -> Coalesce:
+    sub = (
+        model.objects.filter(activity=OuterRef("pk"), **filters)
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
+
+
+def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Invited, excused, present and speech counts per activity, as subqueries (no query per row)."""
+    return qs.annotate(
+        invited_count=_count(Invitation),
+        excused_count=_count(Invitation, status=InvitationStatus.LEAVE_APPROVED),
+        present_count=_count(Attendance),
+        speech_count=_count(Speech),
+    )
+
+
+def filter_activities(
+    qs: QuerySet[Activity],
+    *,
+    campaign: Campaign | None = None,
+    unit: Unit | None = None,
+    kind: str = "",
+    status: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    q: str = "",
+) -> QuerySet[Activity]:
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if since is not None:
+        qs = qs.filter(start_at__gte=_start_of(since))
+    if until is not None:
+        qs = qs.filter(start_at__lt=_start_of(until + dt.timedelta(days=1)))
+    if q:
+        qs = qs.filter(Q(title__contains=q) | Q(place__contains=q) | Q(host__contains=q))
+    return qs.select_related("unit", "campaign").order_by("-start_at", "-id")
+
+
+def page_rows(qs: QuerySet[Activity], offset: int, limit: int) -> list[Activity]:
+    """One page with its counts: the page's ids first (the index answers), then the rows with counts."""
+    ids = list(qs.values_list("pk", flat=True)[offset : offset + limit])
+    if not ids:
+        return []
+    rows = {a.pk: a for a in with_counts(Activity.objects.filter(pk__in=ids).select_related("unit", "campaign"))}
+    return [rows[pk] for pk in ids]
+
+
+# --- calendars ------------------------------------------------------------------------------------
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    return first, last
+
+
+# An activity lasts at most 31 days (services._check_times): a window on start_at finds every
+# activity that overlaps a range, through the start_at index.
+LONGEST = dt.timedelta(days=32)
+
+
+def overlapping(qs: QuerySet[Activity], first: dt.date, last: dt.date) -> QuerySet[Activity]:
+    start, end = _start_of(first), _start_of(last + dt.timedelta(days=1))
+    return qs.filter(start_at__lt=end, start_at__gte=start - LONGEST, end_at__gt=start)
+
+
+def unit_calendar(user: Any, unit: Unit, first: dt.date, last: dt.date, *, limit: int = 2000) -> list[Activity]:
+    qs = overlapping(activities_managed_by(user).filter(unit__path__startswith=unit.path), first, last)
+    return list(qs.select_related("unit").order_by("start_at", "id")[:limit])
+
+
+def person_calendar(person: Person, first: dt.date, last: dt.date, *, limit: int = 2000) -> list[Activity]:
+    qs = overlapping(Activity.objects.filter(invitations__person=person), first, last)
+    return list(
+        qs.annotate(
+            invitation_status=Subquery(
+                Invitation.objects.filter(activity=OuterRef("pk"), person=person).values("status")[:1]
+            ),
+            checked_in=Exists(Attendance.objects.filter(activity=OuterRef("pk"), person=person)),
+        )
+        .select_related("unit")
+        .order_by("start_at", "id")[:limit]
+    )
+
+
+@dataclass
+class Day:
+    date: dt.date
+    in_month: bool
+    activities: list[Activity]
+    is_today: bool
+
+
+def month_grid(year: int, month: int, activities: list[Activity], *, today: dt.date | None = None) -> list[list[Day]]:
+    """Weeks (Monday first) of the month, each day with the activities on it (multi-day ones on each day)."""
+    today = today or timezone.localdate()
+    by_day: dict[dt.date, list[Activity]] = defaultdict(list)
+    first, last = month_bounds(year, month)
+    for activity in activities:
+        day = max(timezone.localtime(activity.start_at).date(), first - dt.timedelta(days=7))
+        end = min(timezone.localtime(activity.end_at - dt.timedelta(seconds=1)).date(), last + dt.timedelta(days=7))
+        while day <= end:
+            by_day[day].append(activity)
+            day += dt.timedelta(days=1)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        weeks.append([Day(d, d.month == month, by_day.get(d, []), d == today) for d in week])
+    return weeks
+
+
+# --- one activity ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    invited: int
+    leave_requested: int
+    excused: int
+    present: int
+    present_invited: int
+    walk_ins: int
+    speeches: int
+
+    @property
+    def expected(self) -> int:
+        return self.invited - self.excused
+
+    @property
+    def rate(self) -> float | None:
+        """Attendance rate: invitees present over invitees not excused (None when nobody is expected)."""
+        return self.present_invited / self.expected if self.expected else None
+
+    @property
+    def absent(self) -> int:
+        return max(self.expected - self.present_invited, 0)
+
+
+def activity_stats(activity: Activity) -> Stats:
+    present = Attendance.objects.filter(activity=activity, person_id=OuterRef("person_id"))
+    inv = Invitation.objects.filter(activity=activity).aggregate(
+        invited=Count("pk"),
+        leave_requested=Count("pk", filter=Q(status=InvitationStatus.LEAVE_REQUESTED)),
+        excused=Count("pk", filter=Q(status=InvitationStatus.LEAVE_APPROVED)),
+        present_invited=Count("pk", filter=Q(Exists(present)) & ~Q(status=InvitationStatus.LEAVE_APPROVED)),
+    )
+    total_present = Attendance.objects.filter(activity=activity).count()
+    invited_present = Attendance.objects.filter(
+        activity=activity, person_id__in=Invitation.objects.filter(activity=activity).values("person_id")
+    ).count()
+    return Stats(
+        invited=inv["invited"],
+        leave_requested=inv["leave_requested"],
+        excused=inv["excused"],
+        present=total_present,
+        present_invited=inv["present_invited"],
+        walk_ins=total_present - invited_present,
+        speeches=Speech.objects.filter(activity=activity).count(),
+    )
+
+
+def participant_rows(activity: Activity) -> QuerySet[Invitation]:
+    """Invitees with their unit, check-in and whether their speech is recorded (for the activity page)."""
+    return (
+        Invitation.objects.filter(activity=activity)
+        .select_related("person__unit")
+        .annotate(
+            checked_in_at=Subquery(
+                Attendance.objects.filter(activity=activity, person=OuterRef("person")).values("checked_in_at")[:1]
+            ),
+            checkin_method=Subquery(
+                Attendance.objects.filter(activity=activity, person=OuterRef("person")).values("method")[:1]
+            ),
+            has_speech=Exists(Speech.objects.filter(activity=activity, person=OuterRef("person"))),
+        )
+        .order_by("person__unit__path", "-person__is_leading_cadre", "person__name", "person_id")
+    )
+
+
+def walk_ins(activity: Activity) -> QuerySet[Attendance]:
+    return (
+        Attendance.objects.filter(activity=activity)
+        .exclude(person_id__in=Invitation.objects.filter(activity=activity).values("person_id"))
+        .select_related("person__unit")
+    )
+
+
+def speakers(activity: Activity) -> QuerySet[Speech]:
+    return Speech.objects.filter(activity=activity).select_related("person__unit").order_by("order", "id")
+
+
+def unspoken(activity: Activity) -> QuerySet[Person]:
+    """People present who have no speech recorded yet (the plan wants every participant seen)."""
+    return (
+        Person.objects.filter(activity_attendances__activity=activity)
+        .exclude(activity_speeches__activity=activity)
+        .select_related("unit")
+        .order_by("unit__path", "name")
+    )
+
+
+# --- rates for a unit and a person ----------------------------------------------------------------
+
+
+@dataclass
+class Rate:
+    expected: int
+    present: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.present / self.expected if self.expected else None
+
+
+def _rate(invitations: QuerySet[Invitation]) -> Rate:
+    present = Attendance.objects.filter(activity_id=OuterRef("activity_id"), person_id=OuterRef("person_id"))
+    row = invitations.exclude(status=InvitationStatus.LEAVE_APPROVED).aggregate(
+        expected=Count("pk"), present=Count("pk", filter=Q(Exists(present)))
+    )
+    return Rate(expected=row["expected"], present=row["present"])
+
+
+def unit_rate(unit: Unit, *, campaign: Campaign | None = None, held_before: dt.datetime | None = None) -> Rate:
+    """Attendance over the activities held in ``unit``'s subtree that have begun."""
+    qs = Invitation.objects.filter(
+        activity__unit__path__startswith=unit.path, activity__start_at__lte=held_before or timezone.now()
+    ).exclude(activity__status=ActivityStatus.CANCELLED)
+    if campaign is not None:
+        qs = qs.filter(activity__campaign=campaign)
+    return _rate(qs)
+
+
+def person_rate(person: Person, *, campaign: Campaign | None = None, held_before: dt.datetime | None = None) -> Rate:
+    qs = Invitation.objects.filter(person=person, activity__start_at__lte=held_before or timezone.now()).exclude(
+        activity__status=ActivityStatus.CANCELLED
+    )
+    if campaign is not None:
+        qs = qs.filter(activity__campaign=campaign)
+    return _rate(qs)
+
+
+def unit_breakdown(unit: Unit, *, campaign: Campaign | None = None) -> list[dict[str, Any]]:
+    """Per child unit (and the unit itself): activities held and their attendance rate, in three queries."""
+    children = list(Unit.objects.filter(Q(parent=unit) | Q(pk=unit.pk)).order_by("depth", "sort_order", "name"))
+    now = timezone.now()
+    base = Invitation.objects.filter(activity__start_at__lte=now).exclude(activity__status=ActivityStatus.CANCELLED)
+    acts = Activity.objects.live()
+    if campaign is not None:
+        base = base.filter(activity__campaign=campaign)
+        acts = acts.filter(campaign=campaign)
+    rows = []
+    present = Attendance.objects.filter(activity_id=OuterRef("activity_id"), person_id=OuterRef("person_id"))
+    # One grouped query each: the unit's own rows are those held by the unit itself.
+    path_of = {u.pk: u.path for u in children}
+    held = defaultdict(int)
+    for path, n in (
+        acts.filter(unit__path__startswith=unit.path).values_list("unit__path").annotate(n=Count("pk")).order_by()
+    ):
+        owner = _owner(path, unit, path_of)
+        held[owner] += n
+    expected: dict[int, int] = defaultdict(int)
+    came: dict[int, int] = defaultdict(int)
+    for path, e, p in (
+        base.filter(activity__unit__path__startswith=unit.path)
+        .exclude(status=InvitationStatus.LEAVE_APPROVED)
+        .values_list("activity__unit__path")
+        .annotate(e=Count("pk"), p=Count("pk", filter=Q(Exists(present))))
+        .order_by()
+    ):
+        owner = _owner(path, unit, path_of)
+        expected[owner] += e
+        came[owner] += p
+    for child in children:
+        rate = Rate(expected=expected[child.pk], present=came[child.pk])
+        rows.append({"unit": child, "held": held[child.pk], "rate": rate, "is_self": child.pk == unit.pk})
+    return rows
+
+
+def _owner(path: str, unit: Unit, path_of: dict[int, str]) -> int:
+    """The child of ``unit`` whose subtree holds ``path`` (or ``unit`` itself for its own rows)."""
+    if path == unit.path:
+        return unit.pk
+    child_id = int(path[len(unit.path) :].split("/", 1)[0])
+    return child_id if child_id in path_of else unit.pk
+
+
+# --- trainings in batches -------------------------------------------------------------------------
+
+
+@dataclass
+class Coverage:
+    total: int
+    covered: int
+    by_batch: list[dict[str, Any]]
+    missing: QuerySet[Person]
+
+    @property
+    def rate(self) -> float | None:
+        return self.covered / self.total if self.total else None
+
+
+def training_coverage(campaign: Campaign, unit: Unit, *, kind: str = "training") -> Coverage:
+    """Leading cadres under ``unit`` and whether some batch of the campaign's training covered them."""
+    cadres = Person.objects.filter(
+        unit__path__startswith=unit.path, is_active=True, unit__is_active=True, is_leading_cadre=True
+    )
+    attended = Attendance.objects.filter(
+        person=OuterRef("pk"), activity__campaign=campaign, activity__kind=kind
+    ).exclude(activity__status=ActivityStatus.CANCELLED)
+    annotated = cadres.annotate(trained=Exists(attended))
+    totals = annotated.aggregate(total=Count("pk"), covered=Count("pk", filter=Q(trained=True)))
+    batches = (
+        Activity.objects.live()
+        .filter(campaign=campaign, kind=kind)
+        .values("batch")
+        .annotate(
+            activities=Count("pk", distinct=True),
+            attended=Count(
+                "attendances",
+                filter=Q(attendances__person__in=cadres.values("pk")),
+                distinct=True,
+            ),
+        )
+        .order_by(F("batch").asc(nulls_last=True))
+    )
+    return Coverage(
+        total=totals["total"],
+        covered=totals["covered"],
+        by_batch=list(batches),
+        missing=annotated.filter(trained=False).select_related("unit").order_by("training_batch", "unit__path", "name"),
+    )

@@ -1,0 +1,102 @@
+"""What the recorded facts prove: the requirement engine's reading of evidence, one provider per kind.
+
+Each app that records facts registers a provider for its evidence kind (``activity``, ``problem``, …).
+A provider answers, for one requirement and a set of units or people (ids or a subquery of ids), how
+many qualifying items each has achieved, in a fixed number of queries whatever the size of the set.
+A subject has met the requirement when its count reaches the requirement's ``count``. Kinds without a
+provider yet are reported as not tracked rather than guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Requirement, RequirementSubject
+
+Ids = Iterable[int] | QuerySet[Any]
+
+
+class EvidenceProvider(Protocol):
+    def units_achieved(self, requirement: Requirement, spec: Any, unit_ids: Ids) -> dict[int, int]: ...
+
+    def people_achieved(self, requirement: Requirement, spec: Any, person_ids: Ids) -> dict[int, int]: ...
+
+
+_PROVIDERS: dict[str, EvidenceProvider] = {}
+
+
+def register(kind: str, provider: EvidenceProvider) -> None:
+    _PROVIDERS[kind] = provider
+
+
+def provider_for(kind: str) -> EvidenceProvider | None:
+    return _PROVIDERS.get(kind)
+
+
+def needed(spec: Any) -> int:
+    return int(getattr(spec, "count", 1) or 1)
+
+
+def achieved(requirement: Requirement, ids: Ids) -> dict[int, int] | None:
+    """``{subject id: count achieved}`` for the requirement's subjects among ``ids``; None if not tracked."""
+    spec = requirement.evidence_spec
+    provider = provider_for(spec.kind)
+    if provider is None:
+        return None
+    if requirement.subject == RequirementSubject.UNIT:
+        return provider.units_achieved(requirement, spec, ids)
+    return provider.people_achieved(requirement, spec, ids)
+
+
+STATE_LABELS = {
+    "done": _("已完成"),
+    "pending": _("进行中"),
+    "overdue": _("已逾期"),
+    "untracked": _("尚未统计"),
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One requirement for one subject: how far along it is and its state."""
+
+    requirement: Requirement
+    achieved: int | None
+    needed: int
+    state: str
+
+    @property
+    def label(self) -> Any:
+        return STATE_LABELS[self.state]
+
+    @property
+    def is_done(self) -> bool:
+        return self.state == "done"
+
+
+def state_of(requirement: Requirement, got: int | None, want: int, today: dt.date) -> str:
+    """The one place a requirement's state for a subject is derived."""
+    if got is None:
+        return "untracked"
+    if got >= want:
+        return "done"
+    return "overdue" if today > requirement.due_date else "pending"
+
+
+def check_subject(requirements: Iterable[Requirement], subject_id: int, *, today: dt.date | None = None) -> list[Check]:
+    """Each requirement checked for one subject (a unit or a person, as the requirement says)."""
+    today = today or timezone.localdate()
+    checks = []
+    for requirement in requirements:
+        counts = achieved(requirement, [subject_id])
+        got = None if counts is None else counts.get(subject_id, 0)
+        want = needed(requirement.evidence_spec)
+        checks.append(Check(requirement, got, want, state_of(requirement, got, want, today)))
+    return checks
