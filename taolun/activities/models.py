@@ -113,6 +113,11 @@ class Activity(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("activities:detail", args=[self.pk])
+
     @property
     def scope_path(self) -> str:
         return self.unit.path

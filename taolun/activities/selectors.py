@@ -94,13 +94,17 @@ def filter_activities(
     return qs.select_related("unit", "campaign").order_by("-start_at", "-id")
 
 
-def page_rows(qs: QuerySet[Activity], offset: int, limit: int) -> list[Activity]:
-    """One page with its counts: the page's ids first (the index answers), then the rows with counts."""
-    ids = list(qs.values_list("pk", flat=True)[offset : offset + limit])
+def rows_with_counts(ids: list[int]) -> list[Activity]:
+    """The activities ``ids``, in that order, with their counts: one query whatever the page size."""
     if not ids:
         return []
     rows = {a.pk: a for a in with_counts(Activity.objects.filter(pk__in=ids).select_related("unit", "campaign"))}
-    return [rows[pk] for pk in ids]
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def page_rows(qs: QuerySet[Activity], offset: int, limit: int) -> list[Activity]:
+    """One page with its counts: the page's ids first (the index answers), then the rows with counts."""
+    return rows_with_counts(list(qs.values_list("pk", flat=True)[offset : offset + limit]))
 
 
 # --- calendars ------------------------------------------------------------------------------------

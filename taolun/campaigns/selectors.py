@@ -31,6 +31,7 @@ from .applies import (
     units_in_scope,
 )
 from .describe import describe_applies_to, describe_evidence
+from .evidence import Check, check_subject
 from .models import Campaign, CampaignStatus, Requirement, Stage, StageState
 
 UPCOMING_DEADLINES = 6
@@ -259,6 +260,7 @@ class Deadline:
 class UnitAsk:
     unit: Unit
     requirements: list[Requirement]
+    checks: list[Check] = field(default_factory=list)
 
 
 @dataclass
@@ -266,6 +268,7 @@ class AskedOfYou:
     person: Person | None
     person_requirements: list[Requirement] = field(default_factory=list)
     units: list[UnitAsk] = field(default_factory=list)
+    person_checks: list[Check] = field(default_factory=list)
 
 
 @dataclass
@@ -332,8 +335,10 @@ def asked_of(campaign: Campaign, user: Any) -> AskedOfYou | None:
     if person is None and not units:
         return None
     by_unit, by_person = _match(campaign, units, [person] if person else [])
+    own = by_person.get(person.pk, []) if person else []
     return AskedOfYou(
         person=person,
-        person_requirements=by_person.get(person.pk, []) if person else [],
-        units=[UnitAsk(unit=u, requirements=by_unit[u.pk]) for u in units],
+        person_requirements=own,
+        person_checks=check_subject(own, person.pk) if person else [],
+        units=[UnitAsk(unit=u, requirements=by_unit[u.pk], checks=check_subject(by_unit[u.pk], u.pk)) for u in units],
     )

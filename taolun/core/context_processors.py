@@ -14,6 +14,8 @@ from taolun.accounts.selectors import role_scopes
 NAV_ITEMS: list[tuple[str, Any, str | None]] = [
     ("home", _("首页"), ""),
     ("campaigns:list", _("活动方案"), "campaigns.manage_campaigns"),
+    ("activities:list", _("活动安排"), "activities.plan_activities"),
+    ("activities:mine", _("我的活动"), ""),
     ("orgs:unit_tree", _("组织机构"), "orgs.browse_units"),
     ("orgs:person_list", _("人员名册"), "orgs.browse_units"),
     ("orgs:roster_import", _("名册导入"), "orgs.browse_units"),
