@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from taolun.accounts import services as account_services
 from taolun.accounts.models import Role, User
+from taolun.activities.demo import build_demo_activities
 from taolun.campaigns import services as campaign_services
 from taolun.campaigns.models import Campaign
 from taolun.core.services import notify
@@ -217,6 +218,13 @@ def build_demo(
             by=users["office"],
         )
         campaign_services.campaign_activate(campaign=campaign, by=users["office"])
+        echo("正在安排学习研讨、培训和视察活动……")
+        build_demo_activities(
+            campaign=campaign,
+            district=district,
+            hedong=next(u for u in units if u.name == "河东街道"),
+            cadre=Person.objects.filter(user=users["cadre"]).first(),
+        )
         notify(
             recipients=User.objects.filter(person__unit__path__startswith=district.path),
             title=f"{campaign.title}已启动",

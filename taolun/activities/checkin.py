@@ -265,7 +265,14 @@ def _leave_move(invitation: Invitation, to: str, by: User | None, note: str = ""
     before = invitation.status
     invitation.status = to
     invitation.save(
-        update_fields=["status", "leave_reason", "leave_requested_at", "leave_decided_at", "leave_decided_by", "leave_note"]
+        update_fields=[
+            "status",
+            "leave_reason",
+            "leave_requested_at",
+            "leave_decided_at",
+            "leave_decided_by",
+            "leave_note",
+        ]
     )
     audit_record(
         actor=by,
@@ -278,7 +285,9 @@ def _leave_move(invitation: Invitation, to: str, by: User | None, note: str = ""
     )
 
 
-def leave_request(*, invitation: Invitation, reason: str, by: User | None, now: dt.datetime | None = None) -> Invitation:
+def leave_request(
+    *, invitation: Invitation, reason: str, by: User | None, now: dt.datetime | None = None
+) -> Invitation:
     """The invitee asks for leave, with a reason, before the activity ends."""
     now = now or timezone.now()
     if by is not None and invitation.person.user_id != by.pk:
@@ -292,7 +301,9 @@ def leave_request(*, invitation: Invitation, reason: str, by: User | None, now: 
     if Attendance.objects.filter(activity=activity, person=invitation.person).exists():
         raise ValidationError(_("您已签到，不能再请假。"))
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("activity__unit", "person").get(pk=invitation.pk)
+        invitation = (
+            Invitation.objects.select_for_update().select_related("activity__unit", "person").get(pk=invitation.pk)
+        )
         invitation.leave_reason = reason[:500]
         invitation.leave_requested_at = now
         invitation.leave_decided_at = None
@@ -306,7 +317,9 @@ def leave_withdraw(*, invitation: Invitation, by: User | None) -> Invitation:
     if by is not None and invitation.person.user_id != by.pk:
         raise PermissionDenied(_("只能撤回自己的请假。"))
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("activity__unit", "person").get(pk=invitation.pk)
+        invitation = (
+            Invitation.objects.select_for_update().select_related("activity__unit", "person").get(pk=invitation.pk)
+        )
         if invitation.status != InvitationStatus.LEAVE_REQUESTED:
             raise ValidationError(_("只有待审批的请假可以撤回。"))
         _leave_move(invitation, InvitationStatus.INVITED, by)
@@ -320,7 +333,9 @@ def leave_decide(
     require_perm(by, "activities.change_activity", invitation.activity)
     now = now or timezone.now()
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().select_related("activity__unit", "person").get(pk=invitation.pk)
+        invitation = (
+            Invitation.objects.select_for_update().select_related("activity__unit", "person").get(pk=invitation.pk)
+        )
         if invitation.status != InvitationStatus.LEAVE_REQUESTED:
             raise ValidationError(_("这条请假不是待审批状态。"))
         invitation.leave_decided_at = now

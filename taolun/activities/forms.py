@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -19,6 +19,11 @@ from taolun.orgs.models import PersonRole, Unit
 from .models import Activity, ActivityStatus, AttachmentKind, OpinionSource
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def choices_of(field: forms.Field) -> forms.ChoiceField:
+    """A choice field as declared (the form's ``fields`` mapping types every field as a plain Field)."""
+    return cast(forms.ChoiceField, field)
 
 
 class DateTimeLocalField(forms.DateTimeField):
@@ -82,11 +87,11 @@ class ActivityForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        self.fields["kind"].choices = _kind_choices(campaign)
-        self.themes = {t.key: t for t in campaign.themes.all()}
-        self.dims = {d.key: d for d in campaign.dimensions.all()}
-        self.fields["themes"].choices = [(k, t.title) for k, t in self.themes.items()]
-        self.fields["dimensions"].choices = [(k, d.title) for k, d in self.dims.items()]
+        choices_of(self.fields["kind"]).choices = _kind_choices(campaign)
+        self.theme_map = {t.key: t for t in campaign.themes.all()}
+        self.dim_map = {d.key: d for d in campaign.dimensions.all()}
+        choices_of(self.fields["themes"]).choices = [(k, t.title) for k, t in self.theme_map.items()]
+        choices_of(self.fields["dimensions"]).choices = [(k, d.title) for k, d in self.dim_map.items()]
         if units is not None:
             self.fields["unit"] = UnitField(queryset=units, label=_("举办单位"))
             self.order_fields(["kind", "title", "unit"])
@@ -117,10 +122,10 @@ class ActivityForm(forms.Form):
         }
 
     def chosen_themes(self) -> list[Any]:
-        return [self.themes[k] for k in self.cleaned_data.get("themes", [])]
+        return [self.theme_map[k] for k in self.cleaned_data.get("themes", [])]
 
     def chosen_dimensions(self) -> list[Any]:
-        return [self.dims[k] for k in self.cleaned_data.get("dimensions", [])]
+        return [self.dim_map[k] for k in self.cleaned_data.get("dimensions", [])]
 
 
 _SPLIT = re.compile(r"[\s,，、;；]+")
@@ -155,7 +160,7 @@ class InviteForm(forms.Form):
         listed = list(units.order_by("path").only("id", "name", "code", "depth", "path")[: limit + 1])
         if len(listed) <= limit:
             base = min((u.depth for u in listed), default=0)
-            self.fields["units"].choices = [(u.code, unit_option_label(u, base)) for u in listed]
+            choices_of(self.fields["units"]).choices = [(u.code, unit_option_label(u, base)) for u in listed]
             self.fields["units"].widget = forms.SelectMultiple(attrs={"size": min(max(len(listed), 3), 10)})
         else:
             self.fields["units"] = forms.CharField(
@@ -185,9 +190,9 @@ class InviteForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not (data.get("units") or data.get("roles") or data.get("batch") or data.get("people")):
-            if not self.errors:
-                raise ValidationError(_("请至少选择单位、身份、批次或指定人员中的一项。"))
+        chosen = data.get("units") or data.get("roles") or data.get("batch") or data.get("people")
+        if not chosen and not self.errors:
+            raise ValidationError(_("请至少选择单位、身份、批次或指定人员中的一项。"))
         return data
 
 
@@ -241,7 +246,7 @@ class SpeechForm(LockedReasonMixin):
 
     def __init__(self, *args: Any, participants: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", _("—— 请选择 ——")), *participants]
+        choices_of(self.fields["person"]).choices = [("", _("—— 请选择 ——")), *participants]
 
 
 class AttachmentForm(LockedReasonMixin):
@@ -276,11 +281,11 @@ class OpinionForm(LockedReasonMixin):
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.dims = {d.key: d for d in campaign.dimensions.all()}
-        self.fields["dimension"].choices = [("", _("—— 不限 ——"))] + [(k, d.title) for k, d in self.dims.items()]
+        self.dim_map = {d.key: d for d in campaign.dimensions.all()}
+        choices_of(self.fields["dimension"]).choices = [("", _("—— 不限 ——"))] + [(k, d.title) for k, d in self.dim_map.items()]
 
     def chosen_dimension(self) -> Any:
-        return self.dims.get(self.cleaned_data.get("dimension") or "")
+        return self.dim_map.get(self.cleaned_data.get("dimension") or "")
 
 
 class ActivityFilterForm(forms.Form):
@@ -298,7 +303,7 @@ class ActivityFilterForm(forms.Form):
     def __init__(self, *args: Any, campaign: Campaign | None, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kinds = _kind_choices(campaign) if campaign is not None else []
-        self.fields["kind"].choices = [("", _("全部")), *kinds]
+        choices_of(self.fields["kind"]).choices = [("", _("全部")), *kinds]
         self.fields["unit"] = UnitField(queryset=units, label=_("单位（含下级）"), required=False)
         self.order_fields(["q", "unit", "kind", "status", "since", "until"])
 

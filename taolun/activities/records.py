@@ -38,7 +38,9 @@ def _begin(activity: Activity, by: User | None, reason: str) -> str:
     return require_reason_if_locked(activity, reason)
 
 
-def _audit(activity: Activity, action: str, by: User | None, *, before: Any = None, after: Any = None, note: str = "") -> None:
+def _audit(
+    activity: Activity, action: str, by: User | None, *, before: Any = None, after: Any = None, note: str = ""
+) -> None:
     audit_record(
         actor=by,
         action=f"activities.{action}",
@@ -85,9 +87,7 @@ def _speaker(activity: Activity, person: Person) -> Person:
     return person
 
 
-def speech_save(
-    *, activity: Activity, person: Person, content: str, by: User | None, reason: str = ""
-) -> Speech:
+def speech_save(*, activity: Activity, person: Person, content: str, by: User | None, reason: str = "") -> Speech:
     """Record (or correct) what ``person`` said. One speech per participant per activity."""
     reason = _begin(activity, by, reason)
     content = _text(content, "content", required=True, label=_("发言内容"))
@@ -167,7 +167,7 @@ def attachment_add(
 def attachment_delete(*, attachment: Attachment, by: User | None, reason: str = "") -> None:
     activity = attachment.activity
     reason = _begin(activity, by, reason)
-    files = [f for f in (attachment.file, attachment.thumbnail) if f]
+    files = [(f.storage, f.name) for f in (attachment.file, attachment.thumbnail) if f and f.name]
     with transaction.atomic():
         _audit(
             activity,
@@ -178,7 +178,12 @@ def attachment_delete(*, attachment: Attachment, by: User | None, reason: str = 
         )
         attachment.delete()
         # The files go only once the row is gone for good.
-        transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+        transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(files: list[tuple[Any, str]]) -> None:
+    for storage, name in files:
+        storage.delete(name)
 
 
 # --- inspection visits ---------------------------------------------------------------------------

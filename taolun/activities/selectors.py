@@ -317,7 +317,7 @@ def unit_breakdown(unit: Unit, *, campaign: Campaign | None = None) -> list[dict
     present = Attendance.objects.filter(activity_id=OuterRef("activity_id"), person_id=OuterRef("person_id"))
     # One grouped query each: the unit's own rows are those held by the unit itself.
     path_of = {u.pk: u.path for u in children}
-    held = defaultdict(int)
+    held: dict[int, int] = defaultdict(int)
     for path, n in (
         acts.filter(unit__path__startswith=unit.path).values_list("unit__path").annotate(n=Count("pk")).order_by()
     ):
@@ -391,6 +391,6 @@ def training_coverage(campaign: Campaign, unit: Unit, *, kind: str = "training")
     return Coverage(
         total=totals["total"],
         covered=totals["covered"],
-        by_batch=list(batches),
+        by_batch=[dict(row) for row in batches],
         missing=annotated.filter(trained=False).select_related("unit").order_by("training_batch", "unit__path", "name"),
     )

@@ -78,7 +78,9 @@ def require_reason_if_locked(activity: Activity, reason: str) -> str:
     return reason
 
 
-def _audit(activity: Activity, action: str, by: User | None, *, before: Any = None, after: Any = None, note: str = "") -> None:
+def _audit(
+    activity: Activity, action: str, by: User | None, *, before: Any = None, after: Any = None, note: str = ""
+) -> None:
     audit_record(
         actor=by,
         action=f"activities.{action}",
@@ -425,7 +427,10 @@ def _notify_invitees(activity: Activity, person_ids: Any, *, title: str, body: s
 
     users = get_user_model().objects.filter(person__pk__in=person_ids)
     when = timezone.localtime(activity.start_at)
-    text = body or _("%(when)s，%(place)s。") % {"when": when.strftime("%Y-%m-%d %H:%M"), "place": activity.place or "—"}
+    text = body or _("%(when)s，%(place)s。") % {
+        "when": when.strftime("%Y-%m-%d %H:%M"),
+        "place": activity.place or "—",
+    }
     return notify(
         recipients=users,
         title=title,

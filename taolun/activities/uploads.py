@@ -66,6 +66,12 @@ def _sniff_image(upload: UploadedFile) -> tuple[str, str] | None:
         with Image.open(upload) as image:
             image_format = image.format
             image.verify()
+        # verify() barely looks at a JPEG's data: decode it (at thumbnail scale) so that a truncated
+        # or corrupt image is refused here, before anything is stored, not when the thumbnail is made.
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.draft(image.mode, THUMBNAIL_SIZE)
+            image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
     finally:
@@ -115,8 +121,8 @@ def thumbnail_of(upload: UploadedFile) -> ContentFile:
     from PIL import Image, ImageOps
 
     upload.seek(0)
-    with Image.open(upload) as image:
-        image = ImageOps.exif_transpose(image)
+    with Image.open(upload) as opened:
+        image: Image.Image = ImageOps.exif_transpose(opened) or opened
         image.thumbnail(THUMBNAIL_SIZE)
         if image.mode not in ("RGB", "L"):
             image = image.convert("RGB")

@@ -75,7 +75,9 @@ def _default_unit(request: HttpRequest, units: Any) -> Unit | None:
 
 def _is_htmx(request: HttpRequest, target: str | None = None) -> bool:
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and (target is None or htmx.target == target)
+    if not htmx:
+        return False
+    return target is None or htmx.target == target
 
 
 # --- lists and calendars --------------------------------------------------------------------------
@@ -136,7 +138,8 @@ def my_activities(request: HttpRequest) -> HttpResponse:
             .order_by("-activity__start_at")
         )
         attended = set(person.activity_attendances.values_list("activity_id", flat=True))
-        upcoming, past = [], []
+        upcoming: list[Invitation] = []
+        past: list[Invitation] = []
         for inv in invitations[:300]:
             inv.checked_in = inv.activity_id in attended  # type: ignore[attr-defined]
             inv.checkin_open = inv.activity.checkin_state(now) == "open"  # type: ignore[attr-defined]
@@ -169,11 +172,15 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     unit = None
     code_or_id = request.GET.get("unit", "")
     planner = user.has_perm("activities.plan_activities")
+    mine = request.GET.get("mine") == "1" or not planner
     if planner and code_or_id:
         units = Unit.objects.within_paths(selectors.planner_paths(user))
         unit = (units.filter(pk=int(code_or_id)) if code_or_id.isdigit() else units.filter(code=code_or_id)).first()
         if unit is None:
             raise Http404
+    elif not mine:
+        # A planner starts from the top of their scope; ?mine=1 shows their own invitations.
+        unit = _default_unit(request, Unit.objects.within_paths(selectors.planner_paths(user)))
     if unit is not None:
         activities = selectors.unit_calendar(user, unit, first, last, limit=CALENDAR_LIST_LIMIT + 1)
     else:
@@ -183,7 +190,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     activities = activities[:CALENDAR_LIST_LIMIT]
     prev_month = (dt.date(year, month, 1) - dt.timedelta(days=1)).replace(day=1)
     next_month = last + dt.timedelta(days=1)
-    keep = {"unit": unit.pk} if unit else {}
+    keep: dict[str, Any] = {"unit": unit.pk} if unit else ({"mine": 1} if planner else {})
     context = {
         "unit": unit,
         "view": view,
@@ -198,6 +205,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         "month_query": urlencode({**keep, "year": year, "month": month, "view": "month"}),
         "list_query": urlencode({**keep, "year": year, "month": month, "view": "list"}),
         "planner": planner,
+        "has_person": person_of(user) is not None if planner else True,
     }
     return render(request, "activities/calendar.html", context)
 
@@ -297,9 +305,7 @@ def activity_detail_context(request: HttpRequest, activity: Activity) -> dict[st
     user = request.user
     can_change = user.has_perm("activities.change_activity", activity)
     person = person_of(user)
-    invitation = (
-        Invitation.objects.filter(activity=activity, person=person).first() if person is not None else None
-    )
+    invitation = Invitation.objects.filter(activity=activity, person=person).first() if person is not None else None
     attendance = person.activity_attendances.filter(activity=activity).first() if person is not None else None
     return {
         "activity": activity,
@@ -366,7 +372,10 @@ def invite_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("新邀请 %(invited)s 人（%(already)s 人此前已邀请），已通知 %(notified)s 人；%(without)s 人没有登录账号，请另行通知。")
+                _(
+                    "新邀请 %(invited)s 人（%(already)s 人此前已邀请），已通知 %(notified)s 人；"
+                    "%(without)s 人没有登录账号，请另行通知。"
+                )
                 % {
                     "invited": result.invited,
                     "already": result.already,
@@ -422,7 +431,9 @@ def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(
-            request, _("已登记：新增出席 %(added)s 人，取消 %(removed)s 人。") % {"added": result.added, "removed": result.removed}
+            request,
+            _("已登记：新增出席 %(added)s 人，取消 %(removed)s 人。")
+            % {"added": result.added, "removed": result.removed},
         )
     return redirect(request.POST.get("next") or reverse("activities:participants", args=[activity.pk]))
 
@@ -529,7 +540,7 @@ def _qr_data_uri(url: str) -> str:
 
 
 def _checkin_url(request: HttpRequest, activity: Activity, code: str) -> str:
-    return request.build_absolute_uri(reverse("activities:checkin") + "?" + urlencode({"a": activity.pk, "c": code}))
+    return request.build_absolute_uri(reverse("activities:checkin") + "?" + urlencode({"a": str(activity.pk), "c": code}))
 
 
 def _screen_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:

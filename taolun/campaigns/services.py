@@ -21,8 +21,8 @@ from taolun.core.text import join_list
 from taolun.orgs.models import Unit
 
 from .dates import date_mapper
-from .models import ActivityKind, Campaign, CampaignStatus, Dimension, Plan, Requirement, Shortcoming, Stage, Theme
 from .describe import ACTIVITY_KINDS
+from .models import ActivityKind, Campaign, CampaignStatus, Dimension, Plan, Requirement, Shortcoming, Stage, Theme
 from .plan import BUILTIN_ACTIVITY_KINDS, PlanError, PlanSpec, builtin_plans, checksum, parse_plan
 
 if TYPE_CHECKING:
