@@ -126,7 +126,7 @@ def test_a_good_photo_is_kept_with_a_thumbnail(org, make_activity, login, media)
 
 @pytest.mark.parametrize(
     ("start", "message"),
-    [(dict(hours=5), "签到尚未开始"), (dict(hours=-6), "签到已于")],
+    [({"hours": 5}, "签到尚未开始"), ({"hours": -6}, "签到已于")],
 )
 def test_check_in_outside_the_window_is_refused_on_the_phone_page(org, make_activity, invite, login, start, message):
     activity = make_activity(start_at=at(**start))
