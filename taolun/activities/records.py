@@ -7,7 +7,8 @@ ahead). Once the office has confirmed them, every change needs a reason, kept in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -273,3 +274,50 @@ def opinion_delete(*, opinion: Opinion, by: User | None, reason: str = "") -> No
     with transaction.atomic():
         _audit(activity, "opinion.delete", by, before={"id": opinion.pk, "content": opinion.content}, note=reason)
         opinion.delete()
+
+
+# --- turning an opinion into a problem or a public suggestion --------------------------------------
+
+
+@dataclass(frozen=True)
+class Converter:
+    """Something an opinion can become (a problem in the ledger, a public suggestion).
+
+    ``create`` makes the new object from the opinion (as ``by``) and returns its id and address; the
+    app that owns the target registers the converter, so this app needs no import of it.
+    """
+
+    key: str
+    label: Any
+    perm: str
+    create: Callable[..., tuple[int, str]]
+
+
+CONVERTERS: dict[str, Converter] = {}
+
+
+def register_converter(converter: Converter) -> None:
+    CONVERTERS[converter.key] = converter
+
+
+def converters_for(user: Any, activity: Activity) -> list[Converter]:
+    return [c for c in CONVERTERS.values() if user.has_perm(c.perm, activity)]
+
+
+def opinion_convert(*, opinion: Opinion, to: str, by: User | None) -> str:
+    """Turn ``opinion`` into a ``to`` (one action), keeping the link both ways; returns the new object's address."""
+    converter = CONVERTERS.get(to)
+    if converter is None:
+        raise ValidationError(_("未知的转办类型：%(kind)s") % {"kind": to})
+    require_perm(by, converter.perm, opinion.activity)
+    with transaction.atomic():
+        opinion = Opinion.objects.select_for_update().select_related("activity__unit").get(pk=opinion.pk)
+        if opinion.link_type:
+            raise ValidationError(_("这条意见已经转办过了。"))
+        target_id, url = converter.create(opinion=opinion, by=by)
+        opinion.link_type = to
+        opinion.link_id = target_id
+        opinion.linked_at = timezone.now()
+        opinion.save(update_fields=["link_type", "link_id", "linked_at", "updated_at"])
+        _audit(opinion.activity, "opinion.convert", by, after={"id": opinion.pk, "to": to, "target": target_id})
+    return url

@@ -31,6 +31,7 @@ urlpatterns = [
     path("attachments/<int:pk>/delete/", views_records.attachment_delete_view, name="attachment_delete"),
     path("<int:pk>/inspection/", views_records.inspection_view, name="inspection"),
     path("<int:pk>/opinions/", views_records.opinion_add_view, name="opinion_add"),
+    path("opinions/<int:pk>/convert/", views_records.opinion_convert_view, name="opinion_convert"),
     path("opinions/<int:pk>/delete/", views_records.opinion_delete_view, name="opinion_delete"),
     path("<int:pk>/attendance.xlsx", views_exports.attendance_xlsx, name="attendance_xlsx"),
     path("<int:pk>/record.pdf", views_exports.record_pdf, name="record_pdf"),

@@ -49,6 +49,7 @@ def records_context(
         "photos": list(activity.attachments.filter(kind=AttachmentKind.PHOTO)),
         "documents": list(activity.attachments.filter(kind=AttachmentKind.DOCUMENT)),
         "opinions": list(activity.opinions.select_related("dimension")) if activity.is_inspection else [],
+        "converters": records.converters_for(request.user, activity) if activity.is_inspection else [],
         "locked": locked,
     }
     if can_change:
@@ -274,3 +275,18 @@ def opinion_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
         return redirect(f"{activity.get_absolute_url()}#opinions")
     return _done(request, activity, _("已删除意见。"), "opinions")
+
+
+@login_required
+@require_POST
+def opinion_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One action turns an opinion into a problem or a public suggestion; the link is kept on the opinion."""
+    opinion = get_object_or_404(Opinion.objects.select_related("activity"), pk=pk)
+    activity = load_activity(request, opinion.activity_id)
+    try:
+        url = records.opinion_convert(opinion=opinion, to=request.POST.get("to", ""), by=request.user)  # type: ignore[arg-type]
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(f"{activity.get_absolute_url()}#opinions")
+    messages.success(request, _("已转办。"))
+    return redirect(url)
