@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import roster_import, subtree_query
+from . import activities, roster_import, subtree_query
 from .common import bench_database
 
 
@@ -10,6 +10,7 @@ def main() -> None:
     with bench_database():
         roster_import.run()
         subtree_query.run()
+        activities.run()
 
 
 if __name__ == "__main__":

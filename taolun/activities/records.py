@@ -140,28 +140,39 @@ def attachment_add(
         raise ValidationError({"kind": _("未知的类别：%(kind)s") % {"kind": kind}})
     checked = check_upload(upload, photo=kind == AttachmentKind.PHOTO)
     name = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1][:200] or f"file.{checked.extension}"
-    with transaction.atomic():
-        attachment = Attachment(
-            activity=activity,
-            kind=kind,
-            original_name=name,
-            content_type=checked.content_type,
-            size=checked.size,
-            caption=(caption or "").strip()[:200],
-            uploaded_by=by if by is not None and by.pk else None,
-            uploaded_at=timezone.now(),
-        )
-        attachment.file.save(f"upload.{checked.extension}", upload, save=False)
-        if checked.is_image:
-            attachment.thumbnail.save("thumb.jpg", thumbnail_of(upload), save=False)
-        attachment.save()
-        _audit(
-            activity,
-            "attachment.add",
-            by,
-            after={"id": attachment.pk, "name": name, "kind": kind, "type": checked.content_type, "size": checked.size},
-            note=reason,
-        )
+    attachment = Attachment(
+        activity=activity,
+        kind=kind,
+        original_name=name,
+        content_type=checked.content_type,
+        size=checked.size,
+        caption=(caption or "").strip()[:200],
+        uploaded_by=by if by is not None and by.pk else None,
+        uploaded_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            attachment.file.save(f"upload.{checked.extension}", upload, save=False)
+            if checked.is_image:
+                attachment.thumbnail.save("thumb.jpg", thumbnail_of(upload), save=False)
+            attachment.save()
+            _audit(
+                activity,
+                "attachment.add",
+                by,
+                after={
+                    "id": attachment.pk,
+                    "name": name,
+                    "kind": kind,
+                    "type": checked.content_type,
+                    "size": checked.size,
+                },
+                note=reason,
+            )
+    except Exception:
+        # Nothing was recorded: the files written for it go too.
+        _delete_files([(f.storage, f.name) for f in (attachment.file, attachment.thumbnail) if f and f.name])
+        raise
     return attachment
 
 

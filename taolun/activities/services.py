@@ -215,6 +215,10 @@ def activity_update(
         raise ValueError(f"unknown activity fields: {sorted(unknown)}")
     reason = require_reason_if_locked(activity, reason)
     campaign = activity.campaign
+    # An empty check-in window field means "keep it (moved along with the activity)".
+    for name in ("checkin_opens_at", "checkin_closes_at"):
+        if name in fields and fields[name] is None:
+            del fields[name]
     if "title" in fields:
         fields["title"] = fields["title"].strip()
         if not fields["title"]:
@@ -225,6 +229,11 @@ def activity_update(
     end_at = fields.get("end_at", activity.end_at)
     if "start_at" in fields or "end_at" in fields:
         _check_times(start_at, end_at, campaign)
+    # Moving the activity moves its check-in window along, unless the caller sets the window too.
+    if "checkin_opens_at" not in fields and start_at != activity.start_at:
+        fields["checkin_opens_at"] = activity.checkin_opens_at + (start_at - activity.start_at)
+    if "checkin_closes_at" not in fields and end_at != activity.end_at:
+        fields["checkin_closes_at"] = activity.checkin_closes_at + (end_at - activity.end_at)
     _check_window(
         fields.get("checkin_opens_at", activity.checkin_opens_at),
         fields.get("checkin_closes_at", activity.checkin_closes_at),

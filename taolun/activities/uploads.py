@@ -28,6 +28,11 @@ OOXML = {
     "xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
 }
+OLE_TYPES = {
+    "doc": ("application/msword", "doc"),
+    "xls": ("application/vnd.ms-excel", "xls"),
+    "ppt": ("application/vnd.ms-powerpoint", "ppt"),
+}
 ALLOWED_DESCRIPTION = "JPEG、PNG、WebP 图片，PDF、Word、Excel、PowerPoint 文档"
 
 
@@ -107,7 +112,10 @@ def check_upload(upload: UploadedFile, *, photo: bool) -> CheckedFile:
         if kind is not None:
             return CheckedFile(kind[0], kind[1], False, size)
     if head.startswith(OLE_MAGIC):
-        return CheckedFile("application/msword", "doc", False, size)
+        # Old Office files share one container format; the name tells Word, Excel and PowerPoint apart.
+        ext = (upload.name or "").rsplit(".", 1)[-1].lower()
+        content_type, extension = OLE_TYPES.get(ext, OLE_TYPES["doc"])
+        return CheckedFile(content_type, extension, False, size)
     raise ValidationError(
         {
             "file": _("文件内容与允许的类型不符（只接受 %(allowed)s）；改扩展名不能改变文件类型。")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -414,15 +415,19 @@ def participants_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark the invitees on the current page present or absent (the boxes left unticked are absent)."""
+    """Save the boxes the liaison changed on the page: newly ticked are present, newly unticked absent.
+
+    Only changes count, so someone who checked in with the code after the page was opened keeps their
+    check-in when the liaison saves.
+    """
     activity = load_activity(request, pk, "activities.change_activity")
-    shown = {int(v) for v in request.POST.getlist("shown") if v.isdigit()}
-    present = {int(v) for v in request.POST.getlist("present") if v.isdigit()} & shown
+    was = {int(v) for v in request.POST.getlist("was_present") if v.isdigit()}
+    ticked = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
     try:
         result = checkin.attendance_mark(
             activity=activity,
-            present=present,
-            absent=shown - present,
+            present=ticked - was,
+            absent=was - ticked,
             by=request.user,  # type: ignore[arg-type]
             reason=request.POST.get("reason", ""),
         )
@@ -540,7 +545,9 @@ def _qr_data_uri(url: str) -> str:
 
 
 def _checkin_url(request: HttpRequest, activity: Activity, code: str) -> str:
-    return request.build_absolute_uri(reverse("activities:checkin") + "?" + urlencode({"a": str(activity.pk), "c": code}))
+    return request.build_absolute_uri(
+        reverse("activities:checkin") + "?" + urlencode({"a": str(activity.pk), "c": code})
+    )
 
 
 def _screen_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
@@ -550,6 +557,7 @@ def _screen_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
         "activity": activity,
         "code": code,
         "seconds_left": seconds_left,
+        "rotation": settings.ACTIVITY_CHECKIN_CODE_SECONDS,
         "refresh": min(max(seconds_left, 3), 15),
         "qr": _qr_data_uri(url),
         "checkin_url": url,

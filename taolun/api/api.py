@@ -8,7 +8,7 @@ from ninja.renderers import JSONRenderer
 
 from . import errors
 from .auth import session_auth, token_auth
-from .routers import accounts, campaigns, orgs
+from .routers import accounts, activities, campaigns, orgs
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -51,3 +51,4 @@ errors.register(api)
 api.add_router("", accounts.router)
 api.add_router("", orgs.router)
 api.add_router("", campaigns.router)
+api.add_router("", activities.router)

@@ -68,7 +68,8 @@ def describe_applies_to(applies_to: dict[str, Any]) -> str:
     return text
 
 
-def describe_evidence(evidence: dict[str, Any]) -> str:
+def describe_evidence(evidence: dict[str, Any], *, activity_kinds: dict[str, str] | None = None) -> str:
+    """``activity_kinds``: the campaign's own kind titles by key, for kinds a plan adds."""
     kind = evidence.get("kind")
     count = evidence.get("count", 1)
     statuses = join_list(STATUSES.get(s, s) for s in evidence.get("status", []))
@@ -76,7 +77,10 @@ def describe_evidence(evidence: dict[str, Any]) -> str:
         verb = _("参加") if evidence.get("role") == "attendee" else _("举办")
         text = _("%(verb)s%(activity)s %(count)s 次") % {
             "verb": verb,
-            "activity": ACTIVITY_KINDS.get(evidence.get("activity_kind", ""), evidence.get("activity_kind")),
+            "activity": ACTIVITY_KINDS.get(
+                evidence.get("activity_kind", ""),
+                (activity_kinds or {}).get(evidence.get("activity_kind", ""), evidence.get("activity_kind")),
+            ),
             "count": count,
         }
         if evidence.get("in_batches"):

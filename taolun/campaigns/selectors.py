@@ -32,6 +32,7 @@ from .applies import (
 )
 from .describe import describe_applies_to, describe_evidence
 from .evidence import Check, check_subject
+from .plan import BUILTIN_ACTIVITY_KINDS
 from .models import Campaign, CampaignStatus, Requirement, Stage, StageState
 
 UPCOMING_DEADLINES = 6
@@ -306,11 +307,16 @@ def campaign_page(
     page.asked = asked_of(campaign, user)
     if with_rows:
         counts = requirement_counts_cached(campaign)
+        # A plan's own activity kinds are named by their titles (one query, only when the plan has some).
+        own_kinds = {r.evidence.get("activity_kind") for r in reqs} - {None, *BUILTIN_ACTIVITY_KINDS}
+        kind_titles = (
+            dict(campaign.activity_kinds.filter(key__in=own_kinds).values_list("key", "title")) if own_kinds else {}
+        )
         page.rows = [
             RequirementRow(
                 requirement=r,
                 applies_to=describe_applies_to(r.applies_to),
-                evidence=describe_evidence(r.evidence),
+                evidence=describe_evidence(r.evidence, activity_kinds=kind_titles),
                 matched=counts.get(r.pk),
             )
             for r in reqs

@@ -65,7 +65,7 @@ def test_liaison_of_another_street_cannot_write_to_the_activity_by_guessed_id(or
     posts = [
         (reverse("activities:minutes", args=[seminar.pk]), {"minutes": "篡改的纪要"}),
         (reverse("activities:speech", args=[seminar.pk]), {"person": org.person_a.pk, "content": "篡改"}),
-        (reverse("activities:attendance", args=[seminar.pk]), {"shown": [org.person_a.pk]}),
+        (reverse("activities:attendance", args=[seminar.pk]), {"was_present": [org.person_a.pk]}),
         (reverse("activities:status", args=[seminar.pk, "cancel"]), {"reason": "篡改"}),
         (reverse("activities:invite", args=[seminar.pk]), {"units": ["S-B"]}),
     ]
