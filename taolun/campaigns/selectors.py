@@ -32,8 +32,8 @@ from .applies import (
 )
 from .describe import describe_applies_to, describe_evidence
 from .evidence import Check, check_subject
-from .plan import BUILTIN_ACTIVITY_KINDS
 from .models import Campaign, CampaignStatus, Requirement, Stage, StageState
+from .plan import BUILTIN_ACTIVITY_KINDS
 
 UPCOMING_DEADLINES = 6
 
