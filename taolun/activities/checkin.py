@@ -327,10 +327,17 @@ def leave_withdraw(*, invitation: Invitation, by: User | None) -> Invitation:
 
 
 def leave_decide(
-    *, invitation: Invitation, approve: bool, note: str = "", by: User | None, now: dt.datetime | None = None
+    *,
+    invitation: Invitation,
+    approve: bool,
+    note: str = "",
+    by: User | None,
+    reason: str = "",
+    now: dt.datetime | None = None,
 ) -> Invitation:
-    """The liaison (or office) approves or refuses a leave request."""
+    """The liaison (or office) approves or refuses a leave request; on confirmed records only with a reason."""
     require_perm(by, "activities.change_activity", invitation.activity)
+    reason = require_reason_if_locked(invitation.activity, reason)
     now = now or timezone.now()
     with transaction.atomic():
         invitation = (
@@ -342,7 +349,7 @@ def leave_decide(
         invitation.leave_decided_by = by if by is not None and by.pk else None
         invitation.leave_note = (note or "").strip()[:500]
         to = InvitationStatus.LEAVE_APPROVED if approve else InvitationStatus.LEAVE_REJECTED
-        _leave_move(invitation, to, by, note=invitation.leave_note)
+        _leave_move(invitation, to, by, note="；".join(t for t in (invitation.leave_note, reason) if t))
     if invitation.person.user_id:
         from django.urls import reverse
 

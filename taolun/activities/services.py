@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from taolun.campaigns.models import Campaign, Dimension, Theme
 from taolun.core.permissions import require_perm
@@ -272,12 +273,19 @@ def activity_update(
     return activity
 
 
+ACTION_WORDS = {
+    ActivityStatus.CONFIRMED: gettext_lazy("确认记录"),
+    ActivityStatus.CANCELLED: gettext_lazy("取消"),
+    ActivityStatus.PLANNED: gettext_lazy("重新开放记录"),
+}
+
+
 def _move(activity: Activity, to: str, by: User | None, *, note: str = "") -> None:
     allowed = TRANSITIONS.get(activity.status, {})
     if to not in allowed:
         raise ValidationError(
             _("活动当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": activity.get_status_display(), "action": ActivityStatus(to).label}
+            % {"status": activity.get_status_display(), "action": ACTION_WORDS[ActivityStatus(to)]}
         )
     before = activity.status
     activity.status = to

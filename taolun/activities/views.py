@@ -497,6 +497,7 @@ def leave_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
                 invitation=invitation,
                 approve=form.cleaned_data["decision"] == "approve",
                 note=form.cleaned_data["note"],
+                reason=request.POST.get("reason", ""),
                 by=request.user,  # type: ignore[arg-type]
             )
         except (ValidationError, PermissionDenied) as exc:

@@ -218,3 +218,27 @@ def test_excused_people_leave_the_expected_count(org, make_activity, invite, mak
     stats = selectors.activity_stats(activity)
     assert (stats.invited, stats.excused, stats.expected, stats.absent) == (4, 1, 3, 1)
     assert stats.rate == pytest.approx(2 / 3)
+
+
+def test_a_pending_leave_on_confirmed_records_is_decided_only_with_a_reason(org, own_invitation):
+    leave_request(invitation=own_invitation, reason="出差", by=org.user("cadre"))
+    activity = own_invitation.activity
+    activity.start_at = at(hours=-1)  # held already: the office may confirm it
+    activity.save(update_fields=["start_at"])
+    services.activity_confirm(activity=activity, by=org.user("office"))
+    own_invitation.activity.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        leave_decide(invitation=own_invitation, approve=True, by=org.user("liaison"))
+    assert "reason" in caught.value.message_dict
+    assert status_of(own_invitation) == InvitationStatus.LEAVE_REQUESTED
+    leave_decide(invitation=own_invitation, approve=True, reason="补批", by=org.user("liaison"))
+    assert status_of(own_invitation) == InvitationStatus.LEAVE_APPROVED
+    assert AuditEntry.objects.get(action="activities.leave.leave_approved").note == "补批"
+
+
+def test_confirming_twice_says_what_cannot_be_done(org, make_activity):
+    activity = make_activity()
+    services.activity_confirm(activity=activity, by=org.user("office"))
+    with pytest.raises(ValidationError) as caught:
+        services.activity_confirm(activity=activity, by=org.user("office"))
+    assert caught.value.messages == ["活动当前状态为“记录已确认”，不能确认记录。"]

@@ -561,7 +561,9 @@ def leave_decide(request: HttpRequest, activity_id: int, payload: LeaveDecideIn)
     )
     if invitation is None:
         raise FieldError("person", _("编号为 %(id)s 的人员没有受邀参加本次活动。") % {"id": payload.person})
-    decided = checkin.leave_decide(invitation=invitation, approve=payload.approve, note=payload.note, by=user)
+    decided = checkin.leave_decide(
+        invitation=invitation, approve=payload.approve, note=payload.note, reason=payload.reason, by=user
+    )
     return _invitation_out(decided)
 
 

@@ -202,6 +202,7 @@ class LeaveDecideIn(Input):
     person: int = Field(description="请假人员编号。")
     approve: bool
     note: str = Field("", max_length=500, description="审批意见。")
+    reason: str = Field("", max_length=500, description="记录已确认时必填：修改原因。")
 
 
 # --- check-in and attendance --------------------------------------------------------------------
