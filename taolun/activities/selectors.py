@@ -45,6 +45,12 @@ def people_for_inviting(user: Any) -> QuerySet[Person]:
     return Person.objects.within_paths(planner_paths(user))
 
 
+# A campaign row carries the plan's long texts; lists need only its title and slug.
+CAMPAIGN_TEXTS = tuple(
+    f"campaign__{name}" for name in ("basis", "preamble", "principles", "themes_intro", "stages_intro", "safeguards")
+)
+
+
 def _count(model: Any, **filters: Any) -> Coalesce:
     sub = (
         model.objects.filter(activity=OuterRef("pk"), **filters)
@@ -91,14 +97,15 @@ def filter_activities(
         qs = qs.filter(start_at__lt=_start_of(until + dt.timedelta(days=1)))
     if q:
         qs = qs.filter(Q(title__contains=q) | Q(place__contains=q) | Q(host__contains=q))
-    return qs.select_related("unit", "campaign").order_by("-start_at", "-id")
+    return qs.select_related("unit", "campaign").defer(*CAMPAIGN_TEXTS).order_by("-start_at", "-id")
 
 
 def rows_with_counts(ids: list[int]) -> list[Activity]:
     """The activities ``ids``, in that order, with their counts: one query whatever the page size."""
     if not ids:
         return []
-    rows = {a.pk: a for a in with_counts(Activity.objects.filter(pk__in=ids).select_related("unit", "campaign"))}
+    qs = Activity.objects.filter(pk__in=ids).select_related("unit", "campaign").defer(*CAMPAIGN_TEXTS)
+    rows = {a.pk: a for a in with_counts(qs)}
     return [rows[pk] for pk in ids if pk in rows]
 
 
@@ -130,9 +137,37 @@ def overlapping(qs: QuerySet[Activity], first: dt.date, last: dt.date) -> QueryS
     return qs.filter(start_at__lt=end, start_at__gte=start - LONGEST, end_at__gt=start)
 
 
-def unit_calendar(user: Any, unit: Unit, first: dt.date, last: dt.date, *, limit: int = 2000) -> list[Activity]:
+# What a calendar shows of an activity: not its minutes, agenda or records.
+CALENDAR_FIELDS = ("id", "title", "kind", "status", "batch", "start_at", "end_at", "place", "unit__name", "unit__path")
+
+
+def unit_calendar_qs(user: Any, unit: Unit, first: dt.date, last: dt.date) -> QuerySet[Activity]:
     qs = overlapping(activities_managed_by(user).filter(unit__path__startswith=unit.path), first, last)
-    return list(qs.select_related("unit").order_by("start_at", "id")[:limit])
+    return qs.select_related("unit").only(*CALENDAR_FIELDS).order_by("start_at", "id")
+
+
+def unit_calendar(user: Any, unit: Unit, first: dt.date, last: dt.date, *, limit: int = 2000) -> list[Activity]:
+    return list(unit_calendar_qs(user, unit, first, last)[:limit])
+
+
+def unit_month_items(
+    user: Any, unit: Unit, year: int, month: int, *, per_day: int = 4
+) -> tuple[list[Activity], dict[dt.date, int]]:
+    """For a unit's month grid: at most ``per_day`` activities starting on each day (the first by time),
+    and how many start on each day, in two queries whatever the month holds (a district's month can hold
+    thousands)."""
+    from django.db.models import Window
+    from django.db.models.functions import RowNumber, TruncDate
+
+    first, last = month_bounds(year, month)
+    zone = timezone.get_current_timezone()
+    qs = unit_calendar_qs(user, unit, first, last)
+    day = TruncDate("start_at", tzinfo=zone)
+    counts = dict(qs.order_by().annotate(day=day).values("day").annotate(n=Count("pk")).values_list("day", "n"))
+    ranked = qs.annotate(
+        rank=Window(RowNumber(), partition_by=[day], order_by=[F("start_at").asc(), F("id").asc()])
+    ).filter(rank__lte=per_day)
+    return list(ranked), counts
 
 
 def person_calendar(person: Person, first: dt.date, last: dt.date, *, limit: int = 2000) -> list[Activity]:
@@ -155,10 +190,26 @@ class Day:
     in_month: bool
     activities: list[Activity]
     is_today: bool
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        """Activities on this day beyond those listed."""
+        return max(self.total - len(self.activities), 0)
 
 
-def month_grid(year: int, month: int, activities: list[Activity], *, today: dt.date | None = None) -> list[list[Day]]:
-    """Weeks (Monday first) of the month, each day with the activities on it (multi-day ones on each day)."""
+def month_grid(
+    year: int,
+    month: int,
+    activities: list[Activity],
+    *,
+    today: dt.date | None = None,
+    counts: dict[dt.date, int] | None = None,
+    per_day: int = 4,
+) -> list[list[Day]]:
+    """Weeks (Monday first) of the month, each day with up to ``per_day`` of the activities on it (multi-day
+    ones on each of their days) and how many there are in all (``counts``: those starting on each day, when
+    ``activities`` holds only the first few of each day)."""
     today = today or timezone.localdate()
     by_day: dict[dt.date, list[Activity]] = defaultdict(list)
     first, last = month_bounds(year, month)
@@ -170,7 +221,12 @@ def month_grid(year: int, month: int, activities: list[Activity], *, today: dt.d
             day += dt.timedelta(days=1)
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-        weeks.append([Day(d, d.month == month, by_day.get(d, []), d == today) for d in week])
+        row = []
+        for d in week:
+            items = by_day.get(d, [])
+            total = max(len(items), (counts or {}).get(d, 0))
+            row.append(Day(d, d.month == month, items[:per_day], d == today, total))
+        weeks.append(row)
     return weeks
 
 

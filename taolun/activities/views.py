@@ -42,7 +42,8 @@ from .forms import (
 from .models import Activity, ActivityStatus, Invitation, InvitationStatus
 
 PARTICIPANTS_PER_PAGE = 100
-CALENDAR_LIST_LIMIT = 500
+CALENDAR_PAGE_SIZE = 100  # a unit's month as a list, page by page
+DAY_LIMIT = 4  # activities shown in a day's cell of the month grid
 
 
 def load_activity(request: HttpRequest, pk: int, perm: str = "activities.view_activity") -> Activity:
@@ -110,8 +111,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         until=filters.get("until"),
         q=(filters.get("q") or "").strip(),
     )
-    page, base = paginate(request, qs)
-    rows = selectors.rows_with_counts([a.pk for a in page])
+    page, base = paginate(request, qs.values_list("pk", flat=True))
+    rows = selectors.rows_with_counts(list(page.object_list))
     context = {
         "form": form,
         "campaign": campaign,
@@ -182,13 +183,19 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     elif not mine:
         # A planner starts from the top of their scope; ?mine=1 shows their own invitations.
         unit = _default_unit(request, Unit.objects.within_paths(selectors.planner_paths(user)))
-    if unit is not None:
-        activities = selectors.unit_calendar(user, unit, first, last, limit=CALENDAR_LIST_LIMIT + 1)
+    counts: dict[dt.date, int] | None = None
+    page_obj = None
+    base = ""
+    if unit is not None and view == "month":
+        activities, counts = selectors.unit_month_items(user, unit, year, month, per_day=DAY_LIMIT)
+    elif unit is not None:
+        page_obj, base = paginate(
+            request, selectors.unit_calendar_qs(user, unit, first, last), per_page=CALENDAR_PAGE_SIZE
+        )
+        activities = list(page_obj.object_list)
     else:
         person = person_of(user)
         activities = selectors.person_calendar(person, first, last) if person else []
-    more = len(activities) > CALENDAR_LIST_LIMIT
-    activities = activities[:CALENDAR_LIST_LIMIT]
     prev_month = (dt.date(year, month, 1) - dt.timedelta(days=1)).replace(day=1)
     next_month = last + dt.timedelta(days=1)
     keep: dict[str, Any] = {"unit": unit.pk} if unit else ({"mine": 1} if planner else {})
@@ -199,8 +206,11 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         "month": month,
         "first": first,
         "activities": activities,
-        "more": more,
-        "weeks": selectors.month_grid(year, month, activities) if view == "month" else [],
+        "page_obj": page_obj,
+        "querystring_base": base,
+        "weeks": selectors.month_grid(year, month, activities, counts=counts, per_day=DAY_LIMIT)
+        if view == "month"
+        else [],
         "prev_query": urlencode({**keep, "year": prev_month.year, "month": prev_month.month, "view": view}),
         "next_query": urlencode({**keep, "year": next_month.year, "month": next_month.month, "view": view}),
         "month_query": urlencode({**keep, "year": year, "month": month, "view": "month"}),
