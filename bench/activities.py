@@ -285,10 +285,11 @@ def run() -> dict[str, float]:
         month_grid,
         overlapping,
         page_rows,
-        unit_calendar,
+        unit_calendar_qs,
+        unit_month_items,
         unit_rate,
     )
-    from taolun.activities.views import CALENDAR_LIST_LIMIT
+    from taolun.activities.views import CALENDAR_PAGE_SIZE, DAY_LIMIT
 
     from .common import best_of, line, millis, seconds, server_version, timed, verdict
 
@@ -315,12 +316,16 @@ def run() -> dict[str, float]:
             return int(cursor.fetchone()[0])
 
     first, last = month_bounds(YEAR, MONTH)
-    cap = CALENDAR_LIST_LIMIT + 1
+    page = CALENDAR_PAGE_SIZE
     one = Activity.objects.filter(unit=street, kind="seminar").order_by("-start_at").first()
     held_before = dt.datetime(YEAR, 12, 1, tzinfo=dt.UTC)
 
     def listing(user: Any, unit: Any) -> Any:
         return filter_activities(activities_managed_by(user), campaign=campaign, unit=unit)
+
+    def grid(user: Any, unit: Any) -> Any:
+        items, day_counts = unit_month_items(user, unit, YEAR, MONTH, per_day=DAY_LIMIT)
+        return month_grid(YEAR, MONTH, items, counts=day_counts, per_day=DAY_LIMIT)
 
     def calendar_query(user: Any, unit: Any) -> Any:
         qs = overlapping(activities_managed_by(user).filter(unit__path__startswith=unit.path), first, last)
@@ -337,14 +342,14 @@ def run() -> dict[str, float]:
          lambda: listing(liaison, street).count()),
         ("selectors: list district, filter_activities().count()",
          lambda: listing(office, district).count()),
-        (f"selectors: unit_calendar street {first:%Y-%m} ({street_month:,} activities)",
-         lambda: unit_calendar(liaison, street, first, last, limit=cap)),
-        (f"selectors: unit_calendar district {first:%Y-%m} (first {cap} of {district_month:,})",
-         lambda: unit_calendar(office, district, first, last, limit=cap)),
-        ("selectors: unit_calendar + month_grid, street",
-         lambda: month_grid(YEAR, MONTH, unit_calendar(liaison, street, first, last, limit=cap))),
-        ("selectors: unit_calendar + month_grid, district",
-         lambda: month_grid(YEAR, MONTH, unit_calendar(office, district, first, last, limit=cap))),
+        (f"selectors: unit_calendar street {first:%Y-%m}, first page of {street_month:,}",
+         lambda: list(unit_calendar_qs(liaison, street, first, last)[:page])),
+        (f"selectors: unit_calendar district {first:%Y-%m}, first page of {district_month:,}",
+         lambda: list(unit_calendar_qs(office, district, first, last)[:page])),
+        (f"selectors: unit_month_items + month_grid, street ({DAY_LIMIT} a day and counts)",
+         lambda: grid(liaison, street)),
+        (f"selectors: unit_month_items + month_grid, district ({DAY_LIMIT} a day and counts)",
+         lambda: grid(office, district)),
         (f"selectors: activity_stats(one seminar, {one.invitations.count()} invited)",
          lambda: activity_stats(one)),
         (f"selectors: unit_rate(street) ({street_total:,} activities)",
@@ -390,14 +395,14 @@ def run() -> dict[str, float]:
     main_queries = [
         ("list", "street", listing(liaison, street).values_list("pk", flat=True)[:50]),
         ("list", "district", listing(office, district).values_list("pk", flat=True)[:50]),
-        ("calendar", "street", calendar_query(liaison, street)[:cap]),
-        ("calendar", "district", calendar_query(office, district)[:cap]),
+        ("calendar", "street", calendar_query(liaison, street)[:page]),
+        ("calendar", "district", calendar_query(office, district)[:page]),
     ]
     slow = {
         name
         for name, prefixes in (
             ("list", ("selectors: list ", "page: list")),
-            ("calendar", ("selectors: unit_calendar", "page: calendar")),
+            ("calendar", ("selectors: unit_calendar", "selectors: unit_month", "page: calendar")),
         )
         if any(k.startswith(prefixes) and v * 1000 >= TARGET_MS for k, v in figures.items())
     }

@@ -25,11 +25,10 @@ from django.utils.translation import gettext as _
 
 from taolun.core import ratelimit
 from taolun.core.permissions import require_perm
-from taolun.core.services import audit_record
 from taolun.orgs.models import Person
 
 from .models import Activity, ActivityStatus, Attendance, CheckinMethod, Invitation, InvitationStatus
-from .services import require_reason_if_locked
+from .services import activity_audit, actor, require_reason_if_locked
 
 if TYPE_CHECKING:
     from taolun.accounts.models import User
@@ -163,15 +162,9 @@ def _record(activity: Activity, person: Person, *, now: dt.datetime, method: str
                 person=person,
                 checked_in_at=now,
                 method=method,
-                recorded_by=by if by is not None and by.pk else None,
+                recorded_by=actor(by),
             )
-            audit_record(
-                actor=by,
-                action="activities.attendance.check_in",
-                obj=activity,
-                after={"person": person.pk, "method": method},
-                unit_path=activity.unit.path,
-            )
+            activity_audit(activity, "attendance.check_in", by, after={"person": person.pk, "method": method})
     except IntegrityError as exc:
         # A second check-in racing the first: the database kept one row.
         first = Attendance.objects.filter(activity=activity, person=person).first()
@@ -223,7 +216,7 @@ def attendance_mark(
                     person_id=pk,
                     checked_in_at=now,
                     method=CheckinMethod.MANUAL,
-                    recorded_by=by if by is not None and by.pk else None,
+                    recorded_by=actor(by),
                 )
                 for pk in new
             ],
@@ -231,13 +224,8 @@ def attendance_mark(
         )
         removed, _detail = Attendance.objects.filter(activity=activity, person_id__in=absent_ids).delete()
         if new or removed:
-            audit_record(
-                actor=by,
-                action="activities.attendance.mark",
-                obj=activity,
-                after={"present": new, "absent": sorted(absent_ids)},
-                note=reason,
-                unit_path=activity.unit.path,
+            activity_audit(
+                activity, "attendance.mark", by, after={"present": new, "absent": sorted(absent_ids)}, note=reason
             )
     return MarkResult(added=len(new), removed=removed)
 
@@ -274,14 +262,13 @@ def _leave_move(invitation: Invitation, to: str, by: User | None, note: str = ""
             "leave_note",
         ]
     )
-    audit_record(
-        actor=by,
-        action="activities.leave." + to,
-        obj=invitation.activity,
+    activity_audit(
+        invitation.activity,
+        "leave." + to,
+        by,
         before={"person": invitation.person_id, "status": before},
         after={"person": invitation.person_id, "status": to},
         note=note,
-        unit_path=invitation.activity.unit.path,
     )
 
 
@@ -346,7 +333,7 @@ def leave_decide(
         if invitation.status != InvitationStatus.LEAVE_REQUESTED:
             raise ValidationError(_("这条请假不是待审批状态。"))
         invitation.leave_decided_at = now
-        invitation.leave_decided_by = by if by is not None and by.pk else None
+        invitation.leave_decided_by = actor(by)
         invitation.leave_note = (note or "").strip()[:500]
         to = InvitationStatus.LEAVE_APPROVED if approve else InvitationStatus.LEAVE_REJECTED
         _leave_move(invitation, to, by, note="；".join(t for t in (invitation.leave_note, reason) if t))

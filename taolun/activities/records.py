@@ -20,11 +20,10 @@ from django.utils.translation import gettext as _
 
 from taolun.campaigns.models import Dimension
 from taolun.core.permissions import require_perm
-from taolun.core.services import audit_record
 from taolun.orgs.models import Person
 
 from .models import Activity, Attachment, AttachmentKind, Opinion, OpinionSource, Speech
-from .services import require_reason_if_locked
+from .services import activity_audit, actor, require_reason_if_locked
 from .uploads import check_upload, thumbnail_of
 
 if TYPE_CHECKING:
@@ -37,20 +36,6 @@ MAX_PLACES = 50
 def _begin(activity: Activity, by: User | None, reason: str) -> str:
     require_perm(by, "activities.change_activity", activity)
     return require_reason_if_locked(activity, reason)
-
-
-def _audit(
-    activity: Activity, action: str, by: User | None, *, before: Any = None, after: Any = None, note: str = ""
-) -> None:
-    audit_record(
-        actor=by,
-        action=f"activities.{action}",
-        obj=activity,
-        before=before,
-        after=after,
-        note=note,
-        unit_path=activity.unit.path,
-    )
 
 
 def _text(value: str, field: str, *, required: bool = False, label: str = "") -> str:
@@ -72,7 +57,9 @@ def minutes_save(*, activity: Activity, minutes: str, by: User | None, reason: s
             return activity
         activity.minutes = minutes
         activity.save(update_fields=["minutes", "updated_at"])
-        _audit(activity, "minutes.save", by, before={"minutes": before}, after={"minutes": minutes}, note=reason)
+        activity_audit(
+            activity, "minutes.save", by, before={"minutes": before}, after={"minutes": minutes}, note=reason
+        )
     return activity
 
 
@@ -102,15 +89,15 @@ def speech_save(*, activity: Activity, person: Person, content: str, by: User | 
                 person=person,
                 content=content,
                 order=last + 1,
-                recorded_by=by if by is not None and by.pk else None,
+                recorded_by=actor(by),
             )
-            _audit(activity, "speech.create", by, after={"person": person.pk, "content": content}, note=reason)
+            activity_audit(activity, "speech.create", by, after={"person": person.pk, "content": content}, note=reason)
         elif speech.content != content:
             before = speech.content
             speech.content = content
-            speech.recorded_by = by if by is not None and by.pk else None
+            speech.recorded_by = actor(by)
             speech.save(update_fields=["content", "recorded_by", "updated_at"])
-            _audit(
+            activity_audit(
                 activity,
                 "speech.update",
                 by,
@@ -125,7 +112,7 @@ def speech_delete(*, speech: Speech, by: User | None, reason: str = "") -> None:
     activity = speech.activity
     reason = _begin(activity, by, reason)
     with transaction.atomic():
-        _audit(
+        activity_audit(
             activity, "speech.delete", by, before={"person": speech.person_id, "content": speech.content}, note=reason
         )
         speech.delete()
@@ -147,7 +134,7 @@ def attachment_add(
         content_type=checked.content_type,
         size=checked.size,
         caption=(caption or "").strip()[:200],
-        uploaded_by=by if by is not None and by.pk else None,
+        uploaded_by=actor(by),
         uploaded_at=timezone.now(),
     )
     try:
@@ -156,7 +143,7 @@ def attachment_add(
             if checked.is_image:
                 attachment.thumbnail.save("thumb.jpg", thumbnail_of(upload), save=False)
             attachment.save()
-            _audit(
+            activity_audit(
                 activity,
                 "attachment.add",
                 by,
@@ -181,7 +168,7 @@ def attachment_delete(*, attachment: Attachment, by: User | None, reason: str = 
     reason = _begin(activity, by, reason)
     files = [(f.storage, f.name) for f in (attachment.file, attachment.thumbnail) if f and f.name]
     with transaction.atomic():
-        _audit(
+        activity_audit(
             activity,
             "attachment.delete",
             by,
@@ -231,7 +218,7 @@ def inspection_save(
         for name, value in fields.items():
             setattr(activity, name, value)
         activity.save(update_fields=[*fields, "updated_at"])
-        _audit(activity, "inspection.save", by, before=before, after=fields, note=reason)
+        activity_audit(activity, "inspection.save", by, before=before, after=fields, note=reason)
     return activity
 
 
@@ -265,9 +252,9 @@ def opinion_add(
             source_kind=source_kind,
             source_name=(source_name or "").strip()[:100],
             place=(place or "").strip()[:200],
-            recorded_by=by if by is not None and by.pk else None,
+            recorded_by=actor(by),
         )
-        _audit(
+        activity_audit(
             activity,
             "opinion.add",
             by,
@@ -283,7 +270,9 @@ def opinion_delete(*, opinion: Opinion, by: User | None, reason: str = "") -> No
     if opinion.link_type:
         raise ValidationError(_("这条意见已转办，不能删除。"))
     with transaction.atomic():
-        _audit(activity, "opinion.delete", by, before={"id": opinion.pk, "content": opinion.content}, note=reason)
+        activity_audit(
+            activity, "opinion.delete", by, before={"id": opinion.pk, "content": opinion.content}, note=reason
+        )
         opinion.delete()
 
 
@@ -330,5 +319,5 @@ def opinion_convert(*, opinion: Opinion, to: str, by: User | None) -> str:
         opinion.link_id = target_id
         opinion.linked_at = timezone.now()
         opinion.save(update_fields=["link_type", "link_id", "linked_at", "updated_at"])
-        _audit(opinion.activity, "opinion.convert", by, after={"id": opinion.pk, "to": to, "target": target_id})
+        activity_audit(opinion.activity, "opinion.convert", by, after={"id": opinion.pk, "to": to, "target": target_id})
     return url

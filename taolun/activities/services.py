@@ -79,9 +79,15 @@ def require_reason_if_locked(activity: Activity, reason: str) -> str:
     return reason
 
 
-def _audit(
+def actor(by: User | None) -> User | None:
+    """The user to store as the one who did it (None for the system)."""
+    return by if by is not None and by.pk else None
+
+
+def activity_audit(
     activity: Activity, action: str, by: User | None, *, before: Any = None, after: Any = None, note: str = ""
 ) -> None:
+    """The audit entry of a change to ``activity`` or its records (``action`` without the app prefix)."""
     audit_record(
         actor=by,
         action=f"activities.{action}",
@@ -91,6 +97,18 @@ def _audit(
         note=note,
         unit_path=activity.unit.path,
     )
+
+
+def _locked(activity: Activity) -> Activity:
+    """The activity again, its row locked for the rest of the transaction."""
+    return Activity.objects.select_for_update().select_related("unit", "campaign").get(pk=activity.pk)
+
+
+def _required(reason: str, message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": message})
+    return reason
 
 
 def _check_times(start_at: dt.datetime, end_at: dt.datetime, campaign: Campaign) -> None:
@@ -183,11 +201,11 @@ def activity_create(
             allow_walk_in=allow_walk_in,
             checkin_opens_at=opens,
             checkin_closes_at=closes,
-            created_by=by if by is not None and by.pk else None,
+            created_by=actor(by),
         )
         activity.themes.set(theme_list)
         activity.dimensions.set(dimension_list)
-        _audit(
+        activity_audit(
             activity,
             "activity.create",
             by,
@@ -242,7 +260,7 @@ def activity_update(
     theme_list = _themes_of(campaign, themes) if themes is not None else None
     dimension_list = _dimensions_of(campaign, dimensions) if dimensions is not None else None
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().select_related("unit", "campaign").get(pk=activity.pk)
+        activity = _locked(activity)
         before = {
             **snapshot(activity, ACTIVITY_FIELDS),
             "themes": sorted(activity.themes.values_list("key", flat=True)),
@@ -262,7 +280,7 @@ def activity_update(
         }
         old, new = changed(before, after)
         if old or new:
-            _audit(activity, "activity.update", by, before=old, after=new, note=reason)
+            activity_audit(activity, "activity.update", by, before=old, after=new, note=reason)
         moved = {"start_at", "end_at", "place"} & set(new)
         if moved:
             _notify_invitees(
@@ -290,7 +308,7 @@ def _move(activity: Activity, to: str, by: User | None, *, note: str = "") -> No
     before = activity.status
     activity.status = to
     activity.save(update_fields=["status", "confirmed_at", "confirmed_by", "cancel_reason", "updated_at"])
-    _audit(activity, f"activity.{allowed[to]}", by, before={"status": before}, after={"status": to}, note=note)
+    activity_audit(activity, f"activity.{allowed[to]}", by, before={"status": before}, after={"status": to}, note=note)
 
 
 def activity_confirm(*, activity: Activity, by: User | None, now: dt.datetime | None = None) -> Activity:
@@ -298,11 +316,11 @@ def activity_confirm(*, activity: Activity, by: User | None, now: dt.datetime | 
     require_perm(by, "activities.confirm_records", activity)
     now = now or timezone.now()
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().select_related("unit", "campaign").get(pk=activity.pk)
+        activity = _locked(activity)
         if activity.status == ActivityStatus.PLANNED and activity.start_at > now:
             raise ValidationError(_("活动尚未举行，不能确认记录。"))
         activity.confirmed_at = now
-        activity.confirmed_by = by if by is not None and by.pk else None
+        activity.confirmed_by = actor(by)
         _move(activity, ActivityStatus.CONFIRMED, by)
     return activity
 
@@ -310,11 +328,9 @@ def activity_confirm(*, activity: Activity, by: User | None, now: dt.datetime | 
 def activity_unlock(*, activity: Activity, reason: str, by: User | None) -> Activity:
     """The office reopens confirmed records for correction (with a reason)."""
     require_perm(by, "activities.confirm_records", activity)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写重新开放记录的原因。")})
+    reason = _required(reason, _("请填写重新开放记录的原因。"))
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().select_related("unit", "campaign").get(pk=activity.pk)
+        activity = _locked(activity)
         activity.confirmed_at = None
         activity.confirmed_by = None
         _move(activity, ActivityStatus.PLANNED, by, note=reason)
@@ -323,11 +339,9 @@ def activity_unlock(*, activity: Activity, reason: str, by: User | None) -> Acti
 
 def activity_cancel(*, activity: Activity, reason: str, by: User | None) -> Activity:
     require_perm(by, "activities.change_activity", activity)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写取消原因。")})
+    reason = _required(reason, _("请填写取消原因。"))
     with transaction.atomic():
-        activity = Activity.objects.select_for_update().select_related("unit", "campaign").get(pk=activity.pk)
+        activity = _locked(activity)
         activity.cancel_reason = reason[:500]
         _move(activity, ActivityStatus.CANCELLED, by, note=reason)
         _notify_invitees(
@@ -420,7 +434,7 @@ def invitations_add(
             result.notified = _notify_invitees(
                 activity, new_ids, title=_("活动通知：%(title)s") % {"title": activity.title}
             )
-        _audit(
+        activity_audit(
             activity,
             "invitation.add",
             by,
@@ -435,7 +449,9 @@ def invitation_remove(*, invitation: Invitation, by: User | None) -> None:
     if activity.is_locked:
         raise ValidationError(_("活动记录已确认，不能再移除参加人员。"))
     with transaction.atomic():
-        _audit(activity, "invitation.remove", by, before={"person": invitation.person_id, "status": invitation.status})
+        activity_audit(
+            activity, "invitation.remove", by, before={"person": invitation.person_id, "status": invitation.status}
+        )
         invitation.delete()
 
 

@@ -6,6 +6,7 @@ section). Files are served only through :func:`attachment_file`, which checks th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -89,24 +90,43 @@ def _done(request: HttpRequest, activity: Activity, message: str, anchor: str) -
     return redirect(f"{activity.get_absolute_url()}#{anchor}")
 
 
+def _submit(
+    request: HttpRequest, activity: Activity, key: str, form: Any, save: Callable[[dict[str, Any]], str], anchor: str
+) -> HttpResponse:
+    """Run ``save`` with a valid form's data (it returns the message to show) and go back to the page;
+    a refusal from the service shows next to its field, with nothing saved."""
+    if form.is_valid():
+        try:
+            message = save(form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            add_service_errors(form, exc)
+        else:
+            return _done(request, activity, message, anchor)
+    return _redisplay(request, activity, key, form)
+
+
+def _remove(
+    request: HttpRequest, activity: Activity, delete: Callable[[str], None], message: str, anchor: str
+) -> HttpResponse:
+    """Run ``delete`` with the reason posted (needed once the records are confirmed) and go back."""
+    try:
+        delete(request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"{activity.get_absolute_url()}#{anchor}")
+    return _done(request, activity, message, anchor)
+
+
 @login_required
 @require_POST
 def minutes_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = load_activity(request, pk, "activities.change_activity")
-    form = MinutesForm(request.POST, locked=activity.is_locked)
-    if form.is_valid():
-        try:
-            records.minutes_save(
-                activity=activity,
-                minutes=form.cleaned_data["minutes"],
-                by=request.user,  # type: ignore[arg-type]
-                reason=form.cleaned_data.get("reason", ""),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_errors(form, exc)
-        else:
-            return _done(request, activity, _("会议纪要已保存。"), "minutes")
-    return _redisplay(request, activity, "minutes", form)
+
+    def save(data: dict[str, Any]) -> str:
+        records.minutes_save(activity=activity, minutes=data["minutes"], by=request.user, reason=data.get("reason", ""))  # type: ignore[arg-type]
+        return _("会议纪要已保存。")
+
+    return _submit(request, activity, "minutes", MinutesForm(request.POST, locked=activity.is_locked), save, "minutes")
 
 
 @login_required
@@ -114,21 +134,19 @@ def minutes_view(request: HttpRequest, pk: int) -> HttpResponse:
 def speech_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = load_activity(request, pk, "activities.change_activity")
     form = SpeechForm(request.POST, participants=_participants(activity), locked=activity.is_locked)
-    if form.is_valid():
-        person = Person.objects.get(pk=form.cleaned_data["person"])
-        try:
-            records.speech_save(
-                activity=activity,
-                person=person,
-                content=form.cleaned_data["content"],
-                by=request.user,  # type: ignore[arg-type]
-                reason=form.cleaned_data.get("reason", ""),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_errors(form, exc)
-        else:
-            return _done(request, activity, _("已记录 %(name)s 的发言。") % {"name": person.name}, "speeches")
-    return _redisplay(request, activity, "speech", form)
+
+    def save(data: dict[str, Any]) -> str:
+        person = Person.objects.get(pk=data["person"])
+        records.speech_save(
+            activity=activity,
+            person=person,
+            content=data["content"],
+            by=request.user,  # type: ignore[arg-type]
+            reason=data.get("reason", ""),
+        )
+        return _("已记录 %(name)s 的发言。") % {"name": person.name}
+
+    return _submit(request, activity, "speech", form, save, "speeches")
 
 
 @login_required
@@ -136,34 +154,33 @@ def speech_view(request: HttpRequest, pk: int) -> HttpResponse:
 def speech_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     speech = get_object_or_404(Speech.objects.select_related("activity"), pk=pk)
     activity = load_activity(request, speech.activity_id, "activities.change_activity")
-    try:
-        records.speech_delete(speech=speech, by=request.user, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(f"{activity.get_absolute_url()}#speeches")
-    return _done(request, activity, _("已删除发言记录。"), "speeches")
+    return _remove(
+        request,
+        activity,
+        lambda reason: records.speech_delete(speech=speech, by=request.user, reason=reason),  # type: ignore[arg-type]
+        _("已删除发言记录。"),
+        "speeches",
+    )
 
 
 @login_required
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     activity = load_activity(request, pk, "activities.change_activity")
+
+    def save(data: dict[str, Any]) -> str:
+        records.attachment_add(
+            activity=activity,
+            upload=data["file"],
+            kind=data["kind"],
+            caption=data["caption"],
+            by=request.user,  # type: ignore[arg-type]
+            reason=data.get("reason", ""),
+        )
+        return _("已上传。")
+
     form = AttachmentForm(request.POST, request.FILES, locked=activity.is_locked)
-    if form.is_valid():
-        try:
-            records.attachment_add(
-                activity=activity,
-                upload=form.cleaned_data["file"],
-                kind=form.cleaned_data["kind"],
-                caption=form.cleaned_data["caption"],
-                by=request.user,  # type: ignore[arg-type]
-                reason=form.cleaned_data.get("reason", ""),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_errors(form, exc)
-        else:
-            return _done(request, activity, _("已上传。"), "attachments")
-    return _redisplay(request, activity, "attachment", form)
+    return _submit(request, activity, "attachment", form, save, "attachments")
 
 
 def _attachment(request: HttpRequest, pk: int) -> Attachment:
@@ -205,12 +222,13 @@ def attachment_thumb(request: HttpRequest, pk: int) -> FileResponse:
 def attachment_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_or_404(Attachment.objects.select_related("activity"), pk=pk)
     activity = load_activity(request, attachment.activity_id, "activities.change_activity")
-    try:
-        records.attachment_delete(attachment=attachment, by=request.user, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(f"{activity.get_absolute_url()}#attachments")
-    return _done(request, activity, _("已删除。"), "attachments")
+    return _remove(
+        request,
+        activity,
+        lambda reason: records.attachment_delete(attachment=attachment, by=request.user, reason=reason),  # type: ignore[arg-type]
+        _("已删除。"),
+        "attachments",
+    )
 
 
 @login_required
@@ -219,22 +237,21 @@ def inspection_view(request: HttpRequest, pk: int) -> HttpResponse:
     activity = load_activity(request, pk, "activities.change_activity")
     if not activity.is_inspection:
         raise Http404
-    form = InspectionForm(request.POST, locked=activity.is_locked)
-    if form.is_valid():
-        try:
-            records.inspection_save(
-                activity=activity,
-                places_visited=form.cleaned_data["places_visited"],
-                evaluation=form.cleaned_data["evaluation"],
-                proposals=form.cleaned_data["proposals"],
-                by=request.user,  # type: ignore[arg-type]
-                reason=form.cleaned_data.get("reason", ""),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_errors(form, exc)
-        else:
-            return _done(request, activity, _("视察记录已保存。"), "inspection")
-    return _redisplay(request, activity, "inspection", form)
+
+    def save(data: dict[str, Any]) -> str:
+        records.inspection_save(
+            activity=activity,
+            places_visited=data["places_visited"],
+            evaluation=data["evaluation"],
+            proposals=data["proposals"],
+            by=request.user,  # type: ignore[arg-type]
+            reason=data.get("reason", ""),
+        )
+        return _("视察记录已保存。")
+
+    return _submit(
+        request, activity, "inspection", InspectionForm(request.POST, locked=activity.is_locked), save, "inspection"
+    )
 
 
 @login_required
@@ -244,24 +261,21 @@ def opinion_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not activity.is_inspection:
         raise Http404
     form = OpinionForm(request.POST, campaign=activity.campaign, locked=activity.is_locked)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            records.opinion_add(
-                activity=activity,
-                content=data["content"],
-                dimension=form.chosen_dimension(),
-                source_kind=data["source_kind"],
-                source_name=data["source_name"],
-                place=data["place"],
-                by=request.user,  # type: ignore[arg-type]
-                reason=data.get("reason", ""),
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            add_service_errors(form, exc)
-        else:
-            return _done(request, activity, _("已记录意见。"), "opinions")
-    return _redisplay(request, activity, "opinion", form)
+
+    def save(data: dict[str, Any]) -> str:
+        records.opinion_add(
+            activity=activity,
+            content=data["content"],
+            dimension=form.chosen_dimension(),
+            source_kind=data["source_kind"],
+            source_name=data["source_name"],
+            place=data["place"],
+            by=request.user,  # type: ignore[arg-type]
+            reason=data.get("reason", ""),
+        )
+        return _("已记录意见。")
+
+    return _submit(request, activity, "opinion", form, save, "opinions")
 
 
 @login_required
@@ -269,12 +283,13 @@ def opinion_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 def opinion_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     opinion = get_object_or_404(Opinion.objects.select_related("activity"), pk=pk)
     activity = load_activity(request, opinion.activity_id, "activities.change_activity")
-    try:
-        records.opinion_delete(opinion=opinion, by=request.user, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(f"{activity.get_absolute_url()}#opinions")
-    return _done(request, activity, _("已删除意见。"), "opinions")
+    return _remove(
+        request,
+        activity,
+        lambda reason: records.opinion_delete(opinion=opinion, by=request.user, reason=reason),  # type: ignore[arg-type]
+        _("已删除意见。"),
+        "opinions",
+    )
 
 
 @login_required
