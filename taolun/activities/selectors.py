@@ -154,20 +154,26 @@ def unit_month_items(
     user: Any, unit: Unit, year: int, month: int, *, per_day: int = 4
 ) -> tuple[list[Activity], dict[dt.date, int]]:
     """For a unit's month grid: at most ``per_day`` activities starting on each day (the first by time),
-    and how many start on each day, in two queries whatever the month holds (a district's month can hold
+    and how many start on each day, in one query whatever the month holds (a district's month can hold
     thousands)."""
     from django.db.models import Window
     from django.db.models.functions import RowNumber, TruncDate
 
     first, last = month_bounds(year, month)
-    zone = timezone.get_current_timezone()
-    qs = unit_calendar_qs(user, unit, first, last)
-    day = TruncDate("start_at", tzinfo=zone)
-    counts = dict(qs.order_by().annotate(day=day).values("day").annotate(n=Count("pk")).values_list("day", "n"))
-    ranked = qs.annotate(
-        rank=Window(RowNumber(), partition_by=[day], order_by=[F("start_at").asc(), F("id").asc()])
-    ).filter(rank__lte=per_day)
-    return list(ranked), counts
+    day = TruncDate("start_at", tzinfo=timezone.get_current_timezone())
+    # One pass: each row knows its rank within its day and how many its day holds.
+    ranked = (
+        unit_calendar_qs(user, unit, first, last)
+        .annotate(
+            day=day,
+            rank=Window(RowNumber(), partition_by=[day], order_by=[F("start_at").asc(), F("id").asc()]),
+            day_total=Window(Count("pk"), partition_by=[day]),
+        )
+        .filter(rank__lte=per_day)
+    )
+    items = list(ranked)
+    counts = {a.day: a.day_total for a in items}  # type: ignore[attr-defined]
+    return items, counts
 
 
 def person_calendar(person: Person, first: dt.date, last: dt.date, *, limit: int = 2000) -> list[Activity]:
@@ -320,6 +326,21 @@ def unspoken(activity: Activity) -> QuerySet[Person]:
     )
 
 
+def person_invitations(person: Person) -> QuerySet[Invitation]:
+    """A person's invitations, newest activity first, with check-in time and whether they spoke."""
+    return (
+        Invitation.objects.filter(person=person)
+        .select_related("activity__unit")
+        .annotate(
+            checked_in_at=Subquery(
+                Attendance.objects.filter(activity=OuterRef("activity"), person=person).values("checked_in_at")[:1]
+            ),
+            has_speech=Exists(Speech.objects.filter(activity=OuterRef("activity"), person=person)),
+        )
+        .order_by("-activity__start_at", "-id")
+    )
+
+
 # --- rates for a unit and a person ----------------------------------------------------------------
 
 
@@ -334,11 +355,11 @@ class Rate:
 
 
 def _rate(invitations: QuerySet[Invitation]) -> Rate:
-    present = Attendance.objects.filter(activity_id=OuterRef("activity_id"), person_id=OuterRef("person_id"))
-    row = invitations.exclude(status=InvitationStatus.LEAVE_APPROVED).aggregate(
-        expected=Count("pk"), present=Count("pk", filter=Q(Exists(present)))
-    )
-    return Rate(expected=row["expected"], present=row["present"])
+    """Two counts over the invitations not excused: all of them, and those joined to their attendance row
+    (a join on the attendance's (person, activity) index, not a lookup per invitation)."""
+    expected = invitations.exclude(status=InvitationStatus.LEAVE_APPROVED)
+    present = expected.filter(person__activity_attendances__activity_id=F("activity_id"))
+    return Rate(expected=expected.count(), present=present.count())
 
 
 def unit_rate(unit: Unit, *, campaign: Campaign | None = None, held_before: dt.datetime | None = None) -> Rate:

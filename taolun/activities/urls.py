@@ -9,6 +9,7 @@ urlpatterns = [
     path("mine/", views.my_activities, name="mine"),
     path("calendar/", views.calendar_view, name="calendar"),
     path("coverage/", views.training_coverage_view, name="coverage"),
+    path("people/<int:pk>/", views.person_activities, name="person"),
     path("new/", views.activity_create, name="create"),
     path("checkin/", views.checkin_view, name="checkin"),
     path("<int:pk>/", views.activity_detail, name="detail"),

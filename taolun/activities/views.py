@@ -24,7 +24,7 @@ from rules.contrib.views import permission_required
 
 from taolun.campaigns.models import Campaign
 from taolun.campaigns.selectors import campaigns_visible_to, current_campaign
-from taolun.core.pagination import paginate
+from taolun.core.pagination import paginate, paginate_uncounted
 from taolun.orgs.forms import add_service_errors
 from taolun.orgs.models import Unit
 from taolun.orgs.selectors import person_of
@@ -111,7 +111,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         until=filters.get("until"),
         q=(filters.get("q") or "").strip(),
     )
-    page, base = paginate(request, qs.values_list("pk", flat=True))
+    # No total: counting a district's hundred thousand activities would cost more than the page itself.
+    page, base = paginate_uncounted(request, qs.values_list("pk", flat=True))
     rows = selectors.rows_with_counts(list(page.object_list))
     context = {
         "form": form,
@@ -149,6 +150,22 @@ def my_activities(request: HttpRequest) -> HttpResponse:
         upcoming.reverse()
         context.update(upcoming=upcoming, past=past, rate=selectors.person_rate(person))
     return render(request, "activities/mine.html", context)
+
+
+@login_required
+def person_activities(request: HttpRequest, pk: int) -> HttpResponse:
+    """One person's invitations with attendance, leave and speeches, and their attendance rate."""
+    from taolun.orgs.models import Person
+
+    person = get_object_or_404(Person.objects.select_related("unit"), pk=pk)
+    if not request.user.has_perm("orgs.view_person", person):
+        raise Http404
+    page, base = paginate(request, selectors.person_invitations(person))
+    return render(
+        request,
+        "activities/person.html",
+        {"person": person, "page_obj": page, "querystring_base": base, "rate": selectors.person_rate(person)},
+    )
 
 
 def _month(request: HttpRequest) -> tuple[int, int]:
@@ -189,7 +206,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     if unit is not None and view == "month":
         activities, counts = selectors.unit_month_items(user, unit, year, month, per_day=DAY_LIMIT)
     elif unit is not None:
-        page_obj, base = paginate(
+        page_obj, base = paginate_uncounted(
             request, selectors.unit_calendar_qs(user, unit, first, last), per_page=CALENDAR_PAGE_SIZE
         )
         activities = list(page_obj.object_list)

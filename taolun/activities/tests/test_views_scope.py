@@ -155,3 +155,15 @@ def test_the_activity_list_runs_a_fixed_number_of_queries(
         assert client.get(reverse("activities:list")).status_code == 200
     assert len(many) == len(one)
     assert Activity.objects.count() == 13
+
+
+def test_a_persons_activity_page_follows_the_roster_rules(org, seminar, login):
+    from taolun.activities import checkin
+
+    checkin.attendance_mark(activity=seminar, present=[org.person_a.pk], by=None)
+    url = reverse("activities:person", args=[org.person_a.pk])
+    body = login(org.user("liaison")).get(url).content.decode()
+    assert "甲街道专题研讨会" in body and "100%" in body
+    assert login(org.user("cadre")).get(url).status_code == 200  # their own record
+    assert login(org.user("liaison_b")).get(url).status_code == 404
+    assert login(org.user("citizen")).get(url).status_code == 404
