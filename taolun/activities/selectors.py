@@ -171,8 +171,8 @@ def unit_month_items(
         )
         .filter(rank__lte=per_day)
     )
-    items = list(ranked)
-    counts = {a.day: a.day_total for a in items}  # type: ignore[attr-defined]
+    items: list[Activity] = list(ranked)
+    counts = {a.day: int(a.day_total) for a in items}  # type: ignore[attr-defined]
     return items, counts
 
 

@@ -8,7 +8,7 @@ from ninja.renderers import JSONRenderer
 
 from . import errors
 from .auth import session_auth, token_auth
-from .routers import accounts, activities, campaigns, orgs
+from .routers import accounts, activities, activity_records, campaigns, orgs
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -52,3 +52,4 @@ api.add_router("", accounts.router)
 api.add_router("", orgs.router)
 api.add_router("", campaigns.router)
 api.add_router("", activities.router)
+api.add_router("", activity_records.router)
