@@ -60,7 +60,10 @@ def _hold(
     ids = [p.pk for p in people]
     services.invitations_add(activity=activity, people=Person.objects.filter(pk__in=ids), by=None)
     absent = set(rng.sample(ids, k=len(ids) // 10)) if len(ids) >= 10 else set()
-    checkin.attendance_mark(activity=activity, present=[i for i in ids if i not in absent], by=None)
+    # Marked as the paper sign-in sheet says: present when the activity began.
+    checkin.attendance_mark(
+        activity=activity, present=[i for i in ids if i not in absent], by=None, now=activity.start_at
+    )
     if minutes:
         records.minutes_save(activity=activity, minutes=minutes, by=None)
     present = [p for p in people if p.pk not in absent]

@@ -177,8 +177,8 @@ class InviteForm(forms.Form):
         listed = list(units.order_by("path").only("id", "name", "code", "depth", "path")[: limit + 1])
         if len(listed) <= limit:
             base = min((u.depth for u in listed), default=0)
-            choices_of(self.fields["units"]).choices = [(u.code, unit_option_label(u, base)) for u in listed]
             self.fields["units"].widget = forms.SelectMultiple(attrs={"size": min(max(len(listed), 3), 10)})
+            choices_of(self.fields["units"]).choices = [(u.code, unit_option_label(u, base)) for u in listed]
         else:
             self.fields["units"] = forms.CharField(
                 label=_("单位代码"), required=False, max_length=2000, help_text=_("多个单位代码用逗号或空格分开。")

@@ -46,7 +46,10 @@ def records_context(
     locked = activity.is_locked
     context: dict[str, Any] = {
         "speeches": list(selectors.speakers(activity)),
-        "unspoken": list(selectors.unspoken(activity)[:200]),
+        # Who still has no speech matters where everyone is to speak (seminars) or speeches are being kept.
+        "unspoken": list(selectors.unspoken(activity)[:200])
+        if activity.kind == "seminar" or activity.speeches.exists()
+        else [],
         "photos": list(activity.attachments.filter(kind=AttachmentKind.PHOTO)),
         "documents": list(activity.attachments.filter(kind=AttachmentKind.DOCUMENT)),
         "opinions": list(activity.opinions.select_related("dimension")) if activity.is_inspection else [],

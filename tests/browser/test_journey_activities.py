@@ -74,6 +74,7 @@ def test_liaison_plans_a_seminar_cadre_checks_in_and_requirement_is_met(org, cam
 
     # Invite the street's party members (the street is chosen already; its communities are included).
     expect(page.get_by_role("heading", name="邀请参加人员", level=1)).to_be_visible()
+    expect(page.get_by_label("单位", exact=True)).to_have_values(["S-A"])
     page.get_by_label("党员").check()
     page.get_by_role("button", name="邀请并通知").click()
     expect(page.get_by_role("status").filter(has_text="新邀请 1 人")).to_be_visible()

@@ -163,3 +163,20 @@ def test_someone_not_invited_learns_nothing_about_the_activity(org, make_activit
     body = login(org.user("citizen")).get(reverse("activities:checkin"), {"a": activity.pk}).content.decode()
     assert "内部研讨会" not in body
     assert "没有关联到在册人员" in body
+
+
+def test_invite_page_offers_the_units_and_invites_by_unit_and_role(org, make_activity, make_person, login):
+    activity = make_activity()
+    street_member = make_person(org.street_a, name="街道党员", is_party_member=True)
+    client = login(org.user("liaison"))
+    page = client.get(reverse("activities:invite", args=[activity.pk])).content.decode()
+    assert '<option value="S-A" selected>' in page and '<option value="C-A1">' in page
+    assert 'value="S-B"' not in page
+    response = client.post(
+        reverse("activities:invite", args=[activity.pk]),
+        {"units": ["C-A1"], "include_subunits": "on", "roles": ["party_member"]},
+    )
+    assert response.status_code == 302
+    invited = set(Invitation.objects.filter(activity=activity).values_list("person_id", flat=True))
+    assert invited == {org.person_a.pk}
+    assert street_member.pk not in invited
