@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from taolun.campaigns.models import Campaign
+from taolun.core.forms import PlainSelectMultiple
 from taolun.orgs.forms import UnitField, unit_option_label, unit_select_limit
 from taolun.orgs.models import PersonRole, Unit
 
@@ -177,7 +178,7 @@ class InviteForm(forms.Form):
         listed = list(units.order_by("path").only("id", "name", "code", "depth", "path")[: limit + 1])
         if len(listed) <= limit:
             base = min((u.depth for u in listed), default=0)
-            self.fields["units"].widget = forms.SelectMultiple(attrs={"size": min(max(len(listed), 3), 10)})
+            self.fields["units"].widget = PlainSelectMultiple(attrs={"size": min(max(len(listed), 3), 10)})
             choices_of(self.fields["units"]).choices = [(u.code, unit_option_label(u, base)) for u in listed]
         else:
             self.fields["units"] = forms.CharField(

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from taolun.core.forms import PlainSelect
+
 from . import validators
 from .models import PersonRole, Unit, UnitKind
 
@@ -42,7 +44,7 @@ class UnitField(forms.Field):
         if self.as_select:
             base = min((u.depth for u in units), default=0)
             choices = [("", _("—— 请选择 ——"))] + [(u.code, unit_option_label(u, base)) for u in units]
-            kwargs["widget"] = forms.Select(choices=choices)
+            kwargs["widget"] = PlainSelect(choices=choices)
         else:
             kwargs["widget"] = forms.TextInput(
                 attrs={"autocomplete": "off", "placeholder": _("单位代码，如 S-A"), "spellcheck": "false"}
