@@ -118,7 +118,7 @@ def checkin_by_code(
     ):
         raise CheckinRefused(_("签到尝试次数过多，请 10 分钟后再试。"), "too_many_attempts")
     if not person.is_active:
-        raise CheckinRefused(_("您不在本单位的在册人员中，无法签到。"), "not_on_roster")
+        raise CheckinRefused(_("您已不在在册人员名单中，无法签到；如有误请联系联络员。"), "not_on_roster")
     existing = Attendance.objects.filter(activity=activity, person=person).first()
     if existing is not None:
         raise CheckinRefused(

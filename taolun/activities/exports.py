@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from taolun.campaigns.describe import ACTIVITY_KINDS
+from taolun.campaigns.describe import ACTIVITY_KIND_TITLES
 from taolun.campaigns.models import ActivityKind
 from taolun.orgs.masking import mask_phone
 from taolun.orgs.models import Person
@@ -53,7 +53,7 @@ def kind_label(activity: Activity) -> str:
     kind = ActivityKind.objects.filter(campaign_id=activity.campaign_id, key=activity.kind).first()
     if kind is not None:
         return kind.label
-    return str(ACTIVITY_KINDS.get(activity.kind, activity.kind))
+    return str(ACTIVITY_KIND_TITLES.get(activity.kind, activity.kind))
 
 
 def percent(rate: float | None) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from taolun.campaigns.models import Campaign
 from taolun.core.forms import PlainSelectMultiple
+from taolun.core.text import join_list
 from taolun.orgs.forms import UnitField, unit_option_label, unit_select_limit
 from taolun.orgs.models import PersonRole, Unit
 
@@ -192,7 +193,7 @@ class InviteForm(forms.Form):
         missing = [c for c in codes if c not in found]
         if missing:
             raise ValidationError(
-                _("找不到单位代码 %(codes)s，或不在您的范围内。"), params={"codes": "、".join(missing[:10])}
+                _("找不到单位代码 %(codes)s，或不在您的范围内。"), params={"codes": join_list(missing[:10])}
             )
         return [found[c] for c in codes]
 
@@ -202,7 +203,7 @@ class InviteForm(forms.Form):
         missing = [c for c in codes if c not in found]
         if missing:
             raise ValidationError(
-                _("找不到人员编号 %(codes)s，或不在您的范围内。"), params={"codes": "、".join(missing[:10])}
+                _("找不到人员编号 %(codes)s，或不在您的范围内。"), params={"codes": join_list(missing[:10])}
             )
         return [found[c] for c in codes]
 

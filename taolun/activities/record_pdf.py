@@ -18,6 +18,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
 
+from taolun.core.text import join_list
+
 from . import selectors
 from .exports import kind_label, local_time, percent, when_text
 from .models import (
@@ -351,7 +353,7 @@ def record_pdf(activity: Activity) -> bytes:
     pdf.field(_("时间"), when_text(activity))
     pdf.field(_("地点"), activity.place)
     pdf.field(_("主持人"), activity.host)
-    pdf.field(_("讨论主题"), "；".join(themes))
+    pdf.field(_("讨论主题"), join_list(themes))
     pdf.field(_("记录状态"), _confirmation(activity))
     if activity.status == ActivityStatus.CANCELLED and activity.cancel_reason:
         pdf.field(_("取消原因"), activity.cancel_reason)
@@ -397,7 +399,7 @@ def _inspection(pdf: RecordDocument, activity: Activity) -> None:
     dimensions = [d.title for d in activity.dimensions.order_by("order", "id")]
     opinions = list(Opinion.objects.filter(activity=activity).select_related("dimension").order_by("id"))
     pdf.heading(_("视察维度"))
-    pdf.paragraph_or("；".join(dimensions), _("未选择视察维度。"))
+    pdf.paragraph_or(join_list(dimensions), _("未选择视察维度。"))
     pdf.heading(_("视察地点"))
     places = [p for p in activity.places_visited or [] if isinstance(p, str) and p.strip()]
     pdf.paragraph_or("\n".join(f"{i}. {p}" for i, p in enumerate(places, start=1)), _("未填写视察地点。"))

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 THUMBNAIL_SIZE = (480, 480)
 IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
@@ -33,7 +34,7 @@ OLE_TYPES = {
     "xls": ("application/vnd.ms-excel", "xls"),
     "ppt": ("application/vnd.ms-powerpoint", "ppt"),
 }
-ALLOWED_DESCRIPTION = "JPEG、PNG、WebP 图片，PDF、Word、Excel、PowerPoint 文档"
+ALLOWED_DESCRIPTION = gettext_lazy("JPEG、PNG、WebP 图片，PDF、Word、Excel、PowerPoint 文档")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
@@ -233,6 +234,9 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         "month_query": urlencode({**keep, "year": year, "month": month, "view": "month"}),
         "list_query": urlencode({**keep, "year": year, "month": month, "view": "list"}),
         "planner": planner,
+        # Date formats in the viewer's language (Django's date filter takes the format as text).
+        "day_format": pgettext("calendar day heading (Django date format)", "n月j日 l"),
+        "month_format": pgettext("calendar month heading (Django date format)", "Y年n月"),
         "has_person": person_of(user) is not None if planner else True,
     }
     return render(request, "activities/calendar.html", context)

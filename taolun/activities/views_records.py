@@ -26,15 +26,19 @@ from .models import Activity, Attachment, AttachmentKind, Opinion, Speech
 from .views import load_activity
 
 
+def _person_label(person: Person) -> str:
+    return _("%(name)s（%(unit)s）") % {"name": person.name, "unit": person.unit.name}
+
+
 def _participants(activity: Activity) -> list[tuple[int, str]]:
     """Who may be recorded as a speaker: invitees and walk-ins, present people first."""
     present = set(activity.attendances.values_list("person_id", flat=True))
     rows = {
-        inv.person_id: f"{inv.person.name}（{inv.person.unit.name}）"
+        inv.person_id: _person_label(inv.person)
         for inv in activity.invitations.select_related("person__unit").order_by("person__unit__path", "person__name")
     }
     for attendance in selectors.walk_ins(activity):
-        rows[attendance.person_id] = f"{attendance.person.name}（{attendance.person.unit.name}）"
+        rows[attendance.person_id] = _person_label(attendance.person)
     return sorted(rows.items(), key=lambda item: (item[0] not in present,))
 
 

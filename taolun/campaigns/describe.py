@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from taolun.core.text import join_alternatives, join_list
 from taolun.orgs.models import PersonRole, UnitKind
@@ -17,6 +17,13 @@ ACTIVITY_KINDS = {
     "seminar": gettext_lazy("专题研讨会"),
     "training": gettext_lazy("专题培训"),
     "inspection": gettext_lazy("视察活动"),
+}
+# The kinds as names of their own (a type label, a heading), not inside a sentence.
+ACTIVITY_KIND_TITLES = {
+    "study": pgettext_lazy("activity kind", "集中学习研讨"),
+    "seminar": pgettext_lazy("activity kind", "专题研讨会"),
+    "training": pgettext_lazy("activity kind", "专题培训"),
+    "inspection": pgettext_lazy("activity kind", "视察活动"),
 }
 RECORDS = {
     "minutes": gettext_lazy("会议纪要"),

@@ -157,9 +157,9 @@ class ActivityKind(OrderedItem):
     def label(self) -> str:
         """The built-in kinds in the viewer's language; a plan's own kinds as the plan names them."""
         if self.is_builtin:
-            from .describe import ACTIVITY_KINDS
+            from .describe import ACTIVITY_KIND_TITLES
 
-            return str(ACTIVITY_KINDS.get(self.key, self.title))
+            return str(ACTIVITY_KIND_TITLES.get(self.key, self.title))
         return self.title
 
 

@@ -90,7 +90,17 @@ def test_chinese_stays_the_default_and_djangos_own_strings_come_from_django(clie
 def test_navigation_labels_translate():
     with translation.override("en"):
         labels = [str(label) for _, label, _ in NAV_ITEMS]
-    assert labels == ["Home", "Campaigns", "Organisation", "People", "Roster import", "Role assignments", "Audit log"]
+    assert labels == [
+        "Home",
+        "Campaigns",
+        "Activities",
+        "My activities",
+        "Organisation",
+        "People",
+        "Roster import",
+        "Role assignments",
+        "Audit log",
+    ]
 
 
 # --- the catalogue ------------------------------------------------------------------------
