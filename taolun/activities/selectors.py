@@ -150,30 +150,18 @@ def unit_calendar(user: Any, unit: Unit, first: dt.date, last: dt.date, *, limit
     return list(unit_calendar_qs(user, unit, first, last)[:limit])
 
 
-def unit_month_items(
-    user: Any, unit: Unit, year: int, month: int, *, per_day: int = 4
-) -> tuple[list[Activity], dict[dt.date, int]]:
-    """For a unit's month grid: at most ``per_day`` activities starting on each day (the first by time),
-    and how many start on each day, in one query whatever the month holds (a district's month can hold
-    thousands)."""
-    from django.db.models import Window
-    from django.db.models.functions import RowNumber, TruncDate
+def unit_day_counts(user: Any, unit: Unit, first: dt.date, last: dt.date) -> dict[dt.date, int]:
+    """How many activities of the unit's subtree start on each day from ``first`` to ``last``: one grouped
+    query, for months too busy to list (a district's month can hold thousands)."""
+    from django.db.models.functions import TruncDate
 
-    first, last = month_bounds(year, month)
-    day = TruncDate("start_at", tzinfo=timezone.get_current_timezone())
-    # One pass: each row knows its rank within its day and how many its day holds.
-    ranked = (
-        unit_calendar_qs(user, unit, first, last)
-        .annotate(
-            day=day,
-            rank=Window(RowNumber(), partition_by=[day], order_by=[F("start_at").asc(), F("id").asc()]),
-            day_total=Window(Count("pk"), partition_by=[day]),
-        )
-        .filter(rank__lte=per_day)
+    qs = activities_managed_by(user).filter(
+        unit__path__startswith=unit.path,
+        start_at__gte=_start_of(first),
+        start_at__lt=_start_of(last + dt.timedelta(days=1)),
     )
-    items: list[Activity] = list(ranked)
-    counts = {a.day: int(a.day_total) for a in items}  # type: ignore[attr-defined]
-    return items, counts
+    day = TruncDate("start_at", tzinfo=timezone.get_current_timezone())
+    return dict(qs.order_by().annotate(day=day).values("day").annotate(n=Count("pk")).values_list("day", "n"))
 
 
 def person_calendar(person: Person, first: dt.date, last: dt.date, *, limit: int = 2000) -> list[Activity]:

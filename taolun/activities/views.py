@@ -45,6 +45,7 @@ from .models import Activity, ActivityStatus, Invitation, InvitationStatus
 PARTICIPANTS_PER_PAGE = 100
 CALENDAR_PAGE_SIZE = 100  # a unit's month as a list, page by page
 DAY_LIMIT = 4  # activities shown in a day's cell of the month grid
+GRID_LIST_LIMIT = 300  # above this many in a month, the grid shows each day's count instead of titles
 
 
 def load_activity(request: HttpRequest, pk: int, perm: str = "activities.view_activity") -> Activity:
@@ -182,6 +183,15 @@ def _month(request: HttpRequest) -> tuple[int, int]:
     return year, month
 
 
+def _day(request: HttpRequest, first: dt.date, last: dt.date) -> dt.date | None:
+    """``?day=YYYY-MM-DD`` inside the month shown: the list of that day alone."""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return None
+    return day if first <= day <= last else None
+
+
 @login_required
 def calendar_view(request: HttpRequest) -> HttpResponse:
     """A month grid or a list: the viewer's own activities, or (for planners) a unit's with ``?unit=``."""
@@ -204,8 +214,16 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     counts: dict[dt.date, int] | None = None
     page_obj = None
     base = ""
+    day = _day(request, first, last) if view == "list" else None
+    if day is not None:
+        first = last = day
     if unit is not None and view == "month":
-        activities, counts = selectors.unit_month_items(user, unit, year, month, per_day=DAY_LIMIT)
+        counts = selectors.unit_day_counts(user, unit, first, last)
+        # A month with few activities shows them in its days; a busy one, how many each day holds.
+        busy = sum(counts.values()) > GRID_LIST_LIMIT
+        activities = [] if busy else selectors.unit_calendar(user, unit, first, last, limit=GRID_LIST_LIMIT)
+        if not busy:
+            counts = None
     elif unit is not None:
         page_obj, base = paginate_uncounted(
             request, selectors.unit_calendar_qs(user, unit, first, last), per_page=CALENDAR_PAGE_SIZE
@@ -214,15 +232,17 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     else:
         person = person_of(user)
         activities = selectors.person_calendar(person, first, last) if person else []
+    for activity in activities:
+        activity.local_day = timezone.localtime(activity.start_at).date()  # type: ignore[attr-defined]
     prev_month = (dt.date(year, month, 1) - dt.timedelta(days=1)).replace(day=1)
-    next_month = last + dt.timedelta(days=1)
+    next_month = selectors.month_bounds(year, month)[1] + dt.timedelta(days=1)
     keep: dict[str, Any] = {"unit": unit.pk} if unit else ({"mine": 1} if planner else {})
     context = {
         "unit": unit,
         "view": view,
         "year": year,
         "month": month,
-        "first": first,
+        "first": dt.date(year, month, 1),
         "activities": activities,
         "page_obj": page_obj,
         "querystring_base": base,
@@ -233,6 +253,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         "next_query": urlencode({**keep, "year": next_month.year, "month": next_month.month, "view": view}),
         "month_query": urlencode({**keep, "year": year, "month": month, "view": "month"}),
         "list_query": urlencode({**keep, "year": year, "month": month, "view": "list"}),
+        "day": day,
         "planner": planner,
         # Date formats in the viewer's language (Django's date filter takes the format as text).
         "day_format": pgettext("calendar day heading (Django date format)", "n月j日 l"),
