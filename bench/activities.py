@@ -85,14 +85,15 @@ ACTIVITIES_SQL = [
     """INSERT INTO activities_activity (id, created_at, updated_at, campaign_id, unit_id, kind, title, batch,
                                         start_at, end_at, place, host, agenda, status, checkin_opens_at,
                                         checkin_closes_at, checkin_secret, allow_walk_in, minutes,
-                                        places_visited, evaluation, proposals, cancel_reason)
+                                        places_visited, evaluation, proposals, cancel_reason,
+                                        invited_count, excused_count, present_count, attendance_count)
        SELECT a, now(), now(), %(campaign)s, unit_id, kind,
               (ARRAY['理论学习','专题研讨','分期培训','调研视察'])[1 + mod(a / 3, 4)] || '第' || a || '期',
               CASE WHEN kind = 'training' THEN 1 + mod(a, 6) END,
               start_at, start_at + interval '2 hours', '会议室' || mod(a, 12), '主持人' || mod(a, 50), '',
               CASE WHEN mod(a, 50) = 7 THEN 'cancelled' WHEN mod(a, 5) = 1 THEN 'confirmed' ELSE 'planned' END,
               start_at - interval '30 minutes', start_at + interval '2 hours', md5(a::text), mod(a, 4) = 0,
-              '', '[]', '', '', CASE WHEN mod(a, 50) = 7 THEN '时间冲突' ELSE '' END
+              '', '[]', '', '', CASE WHEN mod(a, 50) = 7 THEN '时间冲突' ELSE '' END, 0, 0, 0, 0
        FROM (SELECT a,
                     CASE WHEN mod(a, 20) = 0 THEN %(district)s
                          WHEN mod(a, 20) < 4 THEN %(first_street)s + mod(a / 20, %(streets)s)
@@ -179,6 +180,11 @@ def build() -> dict[str, Any]:
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in ACTIVITIES_SQL:
             cursor.execute(statement, {**PARAMS, "campaign": campaign.pk} if "%(" in statement else None)
+    # Rows inserted by SQL: the counts the services keep are filled in one set-based UPDATE.
+    from taolun.activities.counts import counts_rebuild
+    from taolun.activities.models import Activity
+
+    counts_rebuild(Activity.objects.all())
     with connection.cursor() as cursor:
         for table in TABLES:
             cursor.execute(f"VACUUM ANALYZE {table}")

@@ -27,6 +27,7 @@ from taolun.core import ratelimit
 from taolun.core.permissions import require_perm
 from taolun.orgs.models import Person
 
+from .counts import counts_refresh
 from .models import Activity, ActivityStatus, Attendance, CheckinMethod, Invitation, InvitationStatus
 from .services import activity_audit, actor, require_reason_if_locked
 
@@ -165,6 +166,7 @@ def _record(activity: Activity, person: Person, *, now: dt.datetime, method: str
                 recorded_by=actor(by),
             )
             activity_audit(activity, "attendance.check_in", by, after={"person": person.pk, "method": method})
+            counts_refresh(activity)
     except IntegrityError as exc:
         # A second check-in racing the first: the database kept one row.
         first = Attendance.objects.filter(activity=activity, person=person).first()
@@ -223,6 +225,7 @@ def attendance_mark(
             ignore_conflicts=True,
         )
         removed, _detail = Attendance.objects.filter(activity=activity, person_id__in=absent_ids).delete()
+        counts_refresh(activity)
         if new or removed:
             activity_audit(
                 activity, "attendance.mark", by, after={"present": new, "absent": sorted(absent_ids)}, note=reason
@@ -262,6 +265,7 @@ def _leave_move(invitation: Invitation, to: str, by: User | None, note: str = ""
             "leave_note",
         ]
     )
+    counts_refresh(invitation.activity)
     activity_audit(
         invitation.activity,
         "leave." + to,

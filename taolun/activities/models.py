@@ -76,6 +76,14 @@ class Activity(TimeStampedModel):
     places_visited = models.JSONField(_("视察地点"), default=list, blank=True)
     evaluation = models.TextField(_("视察评议"), blank=True)
     proposals = models.TextField(_("对策建议"), blank=True)
+    # Kept by ``activities.counts.counts_refresh`` whenever invitations, leave or attendance change, so
+    # that lists and rates over a district's activities sum columns instead of counting millions of rows.
+    invited_count = models.PositiveIntegerField(_("邀请人数"), default=0, editable=False)
+    excused_count = models.PositiveIntegerField(_("准假人数"), default=0, editable=False)
+    present_count = models.PositiveIntegerField(
+        _("实到人数"), default=0, editable=False, help_text=_("受邀且未准假的人中已签到的人数。")
+    )
+    attendance_count = models.PositiveIntegerField(_("签到人数"), default=0, editable=False)
     cancel_reason = models.CharField(_("取消原因"), max_length=500, blank=True)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     confirmed_by = models.ForeignKey(

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from taolun.accounts.selectors import scope_paths
 from taolun.campaigns.models import Campaign
 from taolun.orgs.models import Person, Unit
 
-from .models import Activity, ActivityStatus, Attendance, Invitation, InvitationStatus, Speech
+from .models import Activity, ActivityQuerySet, ActivityStatus, Attendance, Invitation, InvitationStatus, Speech
 from .rules import PLANNER_ROLES
 
 
@@ -63,13 +63,9 @@ def _count(model: Any, **filters: Any) -> Coalesce:
 
 
 def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
-    """Invited, excused, present and speech counts per activity, as subqueries (no query per row)."""
-    return qs.annotate(
-        invited_count=_count(Invitation),
-        excused_count=_count(Invitation, status=InvitationStatus.LEAVE_APPROVED),
-        present_count=_count(Attendance),
-        speech_count=_count(Speech),
-    )
+    """Speeches per activity as a subquery; invited, excused and present counts are the activity's own
+    columns (kept by ``counts.counts_refresh``)."""
+    return qs.annotate(speech_count=_count(Speech))
 
 
 def filter_activities(
@@ -350,14 +346,21 @@ def _rate(invitations: QuerySet[Invitation]) -> Rate:
     return Rate(expected=expected.count(), present=present.count())
 
 
+def _held(qs: ActivityQuerySet, held_before: dt.datetime | None) -> QuerySet[Activity]:
+    return qs.live().filter(start_at__lte=held_before or timezone.now())
+
+
+def _summed(qs: QuerySet[Activity]) -> Rate:
+    row = qs.aggregate(invited=Sum("invited_count"), excused=Sum("excused_count"), present=Sum("present_count"))
+    return Rate(expected=(row["invited"] or 0) - (row["excused"] or 0), present=row["present"] or 0)
+
+
 def unit_rate(unit: Unit, *, campaign: Campaign | None = None, held_before: dt.datetime | None = None) -> Rate:
-    """Attendance over the activities held in ``unit``'s subtree that have begun."""
-    qs = Invitation.objects.filter(
-        activity__unit__path__startswith=unit.path, activity__start_at__lte=held_before or timezone.now()
-    ).exclude(activity__status=ActivityStatus.CANCELLED)
+    """Attendance over the activities held in ``unit``'s subtree that have begun (summed stored counts)."""
+    qs = _held(Activity.objects.filter(unit__path__startswith=unit.path), held_before)
     if campaign is not None:
-        qs = qs.filter(activity__campaign=campaign)
-    return _rate(qs)
+        qs = qs.filter(campaign=campaign)
+    return _summed(qs)
 
 
 def person_rate(person: Person, *, campaign: Campaign | None = None, held_before: dt.datetime | None = None) -> Rate:
@@ -370,40 +373,41 @@ def person_rate(person: Person, *, campaign: Campaign | None = None, held_before
 
 
 def unit_breakdown(unit: Unit, *, campaign: Campaign | None = None) -> list[dict[str, Any]]:
-    """Per child unit (and the unit itself): activities held and their attendance rate, in three queries."""
+    """Per child unit (and the unit itself): activities held and their attendance rate, in two queries
+    (sums of the activities' stored counts, grouped by the holding unit)."""
     children = list(Unit.objects.filter(Q(parent=unit) | Q(pk=unit.pk)).order_by("depth", "sort_order", "name"))
-    now = timezone.now()
-    base = Invitation.objects.filter(activity__start_at__lte=now).exclude(activity__status=ActivityStatus.CANCELLED)
-    acts = Activity.objects.live()
+    acts = Activity.objects.live().filter(unit__path__startswith=unit.path)
     if campaign is not None:
-        base = base.filter(activity__campaign=campaign)
         acts = acts.filter(campaign=campaign)
-    rows = []
-    present = Attendance.objects.filter(activity_id=OuterRef("activity_id"), person_id=OuterRef("person_id"))
-    # One grouped query each: the unit's own rows are those held by the unit itself.
+    begun = Q(start_at__lte=timezone.now())
     path_of = {u.pk: u.path for u in children}
     held: dict[int, int] = defaultdict(int)
-    for path, n in (
-        acts.filter(unit__path__startswith=unit.path).values_list("unit__path").annotate(n=Count("pk")).order_by()
-    ):
-        owner = _owner(path, unit, path_of)
-        held[owner] += n
     expected: dict[int, int] = defaultdict(int)
     came: dict[int, int] = defaultdict(int)
-    for path, e, p in (
-        base.filter(activity__unit__path__startswith=unit.path)
-        .exclude(status=InvitationStatus.LEAVE_APPROVED)
-        .values_list("activity__unit__path")
-        .annotate(e=Count("pk"), p=Count("pk", filter=Q(Exists(present))))
-        .order_by()
-    ):
+    grouped = (
+        acts.order_by()
+        .values_list("unit__path")
+        .annotate(
+            n=Count("pk"),
+            invited=Sum("invited_count", filter=begun),
+            excused=Sum("excused_count", filter=begun),
+            present=Sum("present_count", filter=begun),
+        )
+    )
+    for path, n, invited, excused, present in grouped:
         owner = _owner(path, unit, path_of)
-        expected[owner] += e
-        came[owner] += p
-    for child in children:
-        rate = Rate(expected=expected[child.pk], present=came[child.pk])
-        rows.append({"unit": child, "held": held[child.pk], "rate": rate, "is_self": child.pk == unit.pk})
-    return rows
+        held[owner] += n
+        expected[owner] += (invited or 0) - (excused or 0)
+        came[owner] += present or 0
+    return [
+        {
+            "unit": child,
+            "held": held[child.pk],
+            "rate": Rate(expected=expected[child.pk], present=came[child.pk]),
+            "is_self": child.pk == unit.pk,
+        }
+        for child in children
+    ]
 
 
 def _owner(path: str, unit: Unit, path_of: dict[int, str]) -> int:

@@ -25,6 +25,7 @@ from taolun.core.permissions import require_perm
 from taolun.core.services import audit_record, changed, notify, snapshot
 from taolun.orgs.models import Person, Unit
 
+from .counts import counts_refresh
 from .models import Activity, ActivityStatus, Invitation
 
 if TYPE_CHECKING:
@@ -429,6 +430,7 @@ def invitations_add(
                 ignore_conflicts=True,
             )
         result.invited = len(new_ids)
+        counts_refresh(activity)
         if new_ids:
             result.without_account = Person.objects.filter(pk__in=new_ids, user__isnull=True).count()
             result.notified = _notify_invitees(
@@ -453,6 +455,7 @@ def invitation_remove(*, invitation: Invitation, by: User | None) -> None:
             activity, "invitation.remove", by, before={"person": invitation.person_id, "status": invitation.status}
         )
         invitation.delete()
+        counts_refresh(activity)
 
 
 def _notify_invitees(activity: Activity, person_ids: Any, *, title: str, body: str = "") -> int:

@@ -70,3 +70,6 @@ def test_500_people_checking_in_twice_at_once_get_one_row_each(org, make_activit
     assert set(rows.values_list("person_id", flat=True)) == {p.pk for p in people}
     assert Attendance.objects.count() == PEOPLE
     assert AuditEntry.objects.filter(action="activities.attendance.check_in").count() == PEOPLE
+    # The stored counts took turns on the activity's row: none of the racing check-ins was lost.
+    activity.refresh_from_db()
+    assert (activity.present_count, activity.attendance_count, activity.invited_count) == (PEOPLE, PEOPLE, PEOPLE)

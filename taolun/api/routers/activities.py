@@ -296,9 +296,10 @@ def activity_list(request: HttpRequest, filters: Query[ActivityFilters], paging:
     items = [
         {
             **_base(activity, labels),
-            "invited_count": activity.invited_count,  # type: ignore[attr-defined]
-            "excused_count": activity.excused_count,  # type: ignore[attr-defined]
-            "present_count": activity.present_count,  # type: ignore[attr-defined]
+            "invited_count": activity.invited_count,
+            "excused_count": activity.excused_count,
+            "present_count": activity.present_count,
+            "attendance_count": activity.attendance_count,
             "speech_count": activity.speech_count,  # type: ignore[attr-defined]
         }
         for activity in rows

@@ -47,7 +47,8 @@ class ActivityBase(Schema):
 class ActivityOut(ActivityBase):
     invited_count: int
     excused_count: int = Field(description="已准假人数。")
-    present_count: int = Field(description="已签到人数（含未受邀而签到的人员）。")
+    present_count: int = Field(description="实到人数：受邀且未准假的人员中已签到的人数。")
+    attendance_count: int = Field(description="已签到人数（含未受邀而签到的人员）。")
     speech_count: int
 
 
