@@ -59,3 +59,15 @@ def test_coverage_lists_the_leaders_not_yet_trained(org, make_activity, invite, 
     checkin.attendance_mark(activity=training, present=[org.person_b.pk], by=None)
     out = run("activity", "coverage", "--campaign", campaign.slug, "--unit", "D001")
     assert "已参加培训 1 人（100%）" in out and "✗" not in out
+
+
+def test_recount_restores_the_stored_counts(org, make_activity, invite, campaign):
+    from taolun.activities.models import Activity
+
+    activity = make_activity(title="专题研讨会")
+    invite(activity, org.person_a)
+    checkin.attendance_mark(activity=activity, present=[org.person_a.pk], by=None)
+    Activity.objects.filter(pk=activity.pk).update(invited_count=0, present_count=0)
+    assert "已重新统计 1 项活动" in run("activity", "recount", "--campaign", campaign.slug)
+    activity.refresh_from_db()
+    assert (activity.invited_count, activity.present_count) == (1, 1)

@@ -31,7 +31,7 @@ class Command(BaseCommand):
     help = "Activities: list them, write an attendance sheet (xlsx) or a meeting record (PDF), training coverage."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{list,attendance,record,coverage}")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{list,attendance,record,coverage,recount}")
         listing = sub.add_parser("list", help="activities, newest first")
         listing.add_argument("--campaign", help="campaign slug")
         listing.add_argument("--unit", help="unit code (its subtree)")
@@ -47,6 +47,8 @@ class Command(BaseCommand):
         coverage.add_argument("--campaign", required=True, help="campaign slug")
         coverage.add_argument("--unit", required=True, help="unit code (its subtree)")
         coverage.add_argument("--kind", default="training")
+        recount = sub.add_parser("recount", help="recount the invited, excused and present people stored on activities")
+        recount.add_argument("--campaign", help="campaign slug (default: every activity)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"do_{options['action']}")(**options)
@@ -122,3 +124,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {_('批次')} {batch}: {row['activities']} · {row['attended']}")
         for person in coverage.missing[:LIST_LIMIT]:
             self.stdout.write(f"  ✗ {person.name} · {person.unit.name} · {person.training_batch or '—'}")
+
+    def do_recount(self, **o: Any) -> None:
+        from taolun.activities.counts import counts_rebuild
+
+        qs = Activity.objects.all()
+        campaign = self._campaign(o["campaign"])
+        if campaign is not None:
+            qs = qs.filter(campaign=campaign)
+        self.stdout.write(_("已重新统计 %(n)s 项活动的出席人数。") % {"n": counts_rebuild(qs)})
