@@ -47,19 +47,8 @@ ACTIVITY_FIELDS = [
     "allow_walk_in",
     "status",
 ]
-EDITABLE = {
-    "kind",
-    "title",
-    "batch",
-    "start_at",
-    "end_at",
-    "place",
-    "host",
-    "agenda",
-    "checkin_opens_at",
-    "checkin_closes_at",
-    "allow_walk_in",
-}
+# What a planner may change after planning: everything recorded but the holding unit and the status.
+EDITABLE = set(ACTIVITY_FIELDS) - {"unit", "status"}
 INVITE_BATCH = 2000
 
 # The one door for status moves: {from: {to: action}}.
