@@ -96,11 +96,35 @@ def filter_activities(
     return qs.select_related("unit", "campaign").defer(*CAMPAIGN_TEXTS).order_by("-start_at", "-id")
 
 
+# What a row of a list shows (the page and the API): not the minutes, agenda or the plan's texts.
+LIST_FIELDS = (
+    "id",
+    "kind",
+    "title",
+    "batch",
+    "start_at",
+    "end_at",
+    "place",
+    "host",
+    "status",
+    "invited_count",
+    "excused_count",
+    "present_count",
+    "attendance_count",
+    "campaign__id",
+    "campaign__slug",
+    "unit__id",
+    "unit__name",
+    "unit__code",
+    "unit__path",
+)
+
+
 def rows_with_counts(ids: list[int]) -> list[Activity]:
     """The activities ``ids``, in that order, with their counts: one query whatever the page size."""
     if not ids:
         return []
-    qs = Activity.objects.filter(pk__in=ids).select_related("unit", "campaign").defer(*CAMPAIGN_TEXTS)
+    qs = Activity.objects.filter(pk__in=ids).select_related("unit", "campaign").only(*LIST_FIELDS)
     rows = {a.pk: a for a in with_counts(qs)}
     return [rows[pk] for pk in ids if pk in rows]
 
