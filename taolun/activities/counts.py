@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from .models import Activity, Attendance, Invitation, InvitationStatus
 
@@ -39,20 +38,37 @@ def counts_refresh(activity: Activity) -> None:
         setattr(activity, name, value)
 
 
-def _sub(qs: QuerySet[Any]) -> Coalesce:
-    return Coalesce(
-        Subquery(qs.order_by().values("activity").annotate(n=Count("pk")).values("n")), 0, output_field=IntegerField()
-    )
+REBUILD_BATCH = 2000
+
+
+def _grouped(qs: QuerySet[Any], ids: list[int]) -> dict[int, int]:
+    rows = qs.filter(activity_id__in=ids).order_by().values("activity_id").annotate(n=Count("pk"))
+    return {row["activity_id"]: row["n"] for row in rows}
 
 
 def counts_rebuild(activities: QuerySet[Activity]) -> int:
-    """Recount many activities in one UPDATE each way (migrations, bulk loads)."""
-    activity = OuterRef("pk")
-    present = Attendance.objects.filter(activity_id=OuterRef("activity_id"), person_id=OuterRef("person_id"))
-    invitations = Invitation.objects.filter(activity=activity)
-    return activities.update(
-        invited_count=_sub(invitations),
-        excused_count=_sub(invitations.filter(EXCUSED)),
-        present_count=_sub(invitations.filter(Exists(present)).exclude(EXCUSED)),
-        attendance_count=_sub(Attendance.objects.filter(activity=activity)),
-    )
+    """Recount many activities (after a restore or a bulk load): grouped counts for a batch of activities
+    at a time, written back with one UPDATE per batch. Returns how many activities were recounted."""
+    ids = list(activities.order_by("pk").values_list("pk", flat=True))
+    present = Invitation.objects.filter(person__activity_attendances__activity_id=F("activity_id")).exclude(EXCUSED)
+    for start in range(0, len(ids), REBUILD_BATCH):
+        chunk = ids[start : start + REBUILD_BATCH]
+        invited = _grouped(Invitation.objects.all(), chunk)
+        excused = _grouped(Invitation.objects.filter(EXCUSED), chunk)
+        came = _grouped(present, chunk)
+        attended = _grouped(Attendance.objects.all(), chunk)
+        Activity.objects.bulk_update(
+            [
+                Activity(
+                    pk=pk,
+                    invited_count=invited.get(pk, 0),
+                    excused_count=excused.get(pk, 0),
+                    present_count=came.get(pk, 0),
+                    attendance_count=attended.get(pk, 0),
+                )
+                for pk in chunk
+            ],
+            ["invited_count", "excused_count", "present_count", "attendance_count"],
+            batch_size=REBUILD_BATCH,
+        )
+    return len(ids)
