@@ -43,7 +43,7 @@ from .forms import (
 from .models import Activity, ActivityStatus, Invitation, InvitationStatus
 
 PARTICIPANTS_PER_PAGE = 100
-CALENDAR_PAGE_SIZE = 100  # a unit's month as a list, page by page
+CALENDAR_PAGE_SIZE = 50  # a unit's month as a list, page by page
 DAY_LIMIT = 4  # activities shown in a day's cell of the month grid
 GRID_LIST_LIMIT = 300  # above this many in a month, the grid shows each day's count instead of titles
 
