@@ -291,9 +291,8 @@ def run() -> dict[str, float]:
         month_grid,
         overlapping,
         page_rows,
-        unit_calendar,
         unit_calendar_qs,
-        unit_day_counts,
+        unit_month,
         unit_rate,
     )
     from taolun.activities.views import CALENDAR_PAGE_SIZE, DAY_LIMIT, GRID_LIST_LIMIT
@@ -331,12 +330,9 @@ def run() -> dict[str, float]:
         return filter_activities(activities_managed_by(user), campaign=campaign, unit=unit)
 
     def grid(user: Any, unit: Any) -> Any:
-        """What the month grid reads: the counts per day, then the activities if the month is not busy."""
-        day_counts = unit_day_counts(user, unit, first, last)
-        if sum(day_counts.values()) > GRID_LIST_LIMIT:
-            return month_grid(YEAR, MONTH, [], counts=day_counts, per_day=DAY_LIMIT)
-        items = unit_calendar(user, unit, first, last, limit=GRID_LIST_LIMIT)
-        return month_grid(YEAR, MONTH, items, per_day=DAY_LIMIT)
+        """What the month grid reads (the view's own selector) laid out in weeks."""
+        items, day_counts = unit_month(user, unit, first, last, list_limit=GRID_LIST_LIMIT)
+        return month_grid(YEAR, MONTH, items, counts=day_counts, per_day=DAY_LIMIT)
 
     def calendar_query(user: Any, unit: Any) -> Any:
         qs = overlapping(activities_managed_by(user).filter(unit__path__startswith=unit.path), first, last)

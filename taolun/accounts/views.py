@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
+from taolun.core.http import no_store
 from taolun.core.pagination import paginate
 from taolun.orgs.forms import add_service_errors
 
@@ -165,9 +166,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     response = render(
         request, "accounts/token_list.html", {"form": form, "tokens": tokens, "created": created, "raw": raw}
     )
-    if raw:
-        response["Cache-Control"] = "no-store"
-    return response
+    return no_store(response) if raw else response
 
 
 @login_required

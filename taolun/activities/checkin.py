@@ -14,7 +14,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -102,6 +102,14 @@ def may_check_in(person: Person, activity: Activity) -> bool:
     if Invitation.objects.filter(activity=activity, person=person).exists():
         return True
     return activity.allow_walk_in and person.unit.path.startswith(activity.unit.path)
+
+
+def reachable(user: Any, person: Person | None, activity: Activity) -> bool:
+    """Whether the check-in page or API may name ``activity`` to ``user``: they may see it anyway, or
+    they may check in to it. Anyone else learns nothing about it, not even that it exists."""
+    return user.has_perm("activities.view_activity", activity) or (
+        person is not None and may_check_in(person, activity)
+    )
 
 
 def _fmt(at: dt.datetime) -> str:

@@ -19,8 +19,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from taolun.campaigns.describe import ACTIVITY_KIND_TITLES
-from taolun.campaigns.models import ActivityKind
 from taolun.orgs.masking import mask_phone
 from taolun.orgs.models import Person
 
@@ -46,14 +44,6 @@ def when_text(activity: Activity) -> str:
     if start.date() == end.date():
         return f"{start:%Y-%m-%d %H:%M}—{end:%H:%M}"
     return f"{start:%Y-%m-%d %H:%M}—{end:%Y-%m-%d %H:%M}"
-
-
-def kind_label(activity: Activity) -> str:
-    """The campaign's name for the activity's kind (a plan may add its own kinds)."""
-    kind = ActivityKind.objects.filter(campaign_id=activity.campaign_id, key=activity.kind).first()
-    if kind is not None:
-        return kind.label
-    return str(ACTIVITY_KIND_TITLES.get(activity.kind, activity.kind))
 
 
 def percent(rate: float | None) -> str:

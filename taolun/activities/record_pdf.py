@@ -21,7 +21,7 @@ from fpdf.fonts import SubsetMap, TTFFont
 from taolun.core.text import join_list
 
 from . import selectors
-from .exports import kind_label, local_time, percent, when_text
+from .exports import local_time, percent, when_text
 from .models import (
     Activity,
     ActivityStatus,
@@ -32,6 +32,7 @@ from .models import (
     OpinionSource,
     Speech,
 )
+from .selectors import kind_label
 
 FONT_FAMILY = "notosanscjksc"
 FONT_NUMBER = 2  # "Noto Sans CJK SC" in the collection

@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from taolun.accounts.selectors import scope_paths
-from taolun.campaigns.models import Campaign
+from taolun.campaigns.models import ActivityKind, Campaign
 from taolun.orgs.models import Person, Unit
 
 from .models import Activity, ActivityQuerySet, ActivityStatus, Attendance, Invitation, InvitationStatus, Speech
@@ -51,9 +52,9 @@ CAMPAIGN_TEXTS = tuple(
 )
 
 
-def _count(model: Any, **filters: Any) -> Coalesce:
+def _count(model: Any, *conditions: Q, **filters: Any) -> Coalesce:
     sub = (
-        model.objects.filter(activity=OuterRef("pk"), **filters)
+        model.objects.filter(*conditions, activity=OuterRef("pk"), **filters)
         .order_by()
         .values("activity")
         .annotate(n=Count("pk"))
@@ -66,6 +67,21 @@ def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     """Speeches per activity as a subquery; invited, excused and present counts are the activity's own
     columns (kept by ``counts.counts_refresh``)."""
     return qs.annotate(speech_count=_count(Speech))
+
+
+def kind_labels(activities: Iterable[Activity]) -> dict[tuple[int, str], str]:
+    """The campaigns' names for the kinds of these activities (a plan may add its own), in one query."""
+    pairs = {(activity.campaign_id, activity.kind) for activity in activities}
+    if not pairs:
+        return {}
+    kinds = ActivityKind.objects.filter(
+        campaign_id__in={campaign for campaign, _kind in pairs}, key__in={kind for _campaign, kind in pairs}
+    )
+    return {(kind.campaign_id, kind.key): kind.label for kind in kinds}
+
+
+def kind_label(activity: Activity) -> str:
+    return kind_labels([activity]).get((activity.campaign_id, activity.kind), activity.kind)
 
 
 def filter_activities(
@@ -170,6 +186,17 @@ def unit_calendar(user: Any, unit: Unit, first: dt.date, last: dt.date, *, limit
     return list(unit_calendar_qs(user, unit, first, last)[:limit])
 
 
+def unit_month(
+    user: Any, unit: Unit, first: dt.date, last: dt.date, *, list_limit: int
+) -> tuple[list[Activity], dict[dt.date, int] | None]:
+    """What a unit's month grid shows: in a month with at most ``list_limit`` activities, the activities
+    themselves (``None`` for counts); in a busier one, no activities but how many start on each day."""
+    counts = unit_day_counts(user, unit, first, last)
+    if sum(counts.values()) > list_limit:
+        return [], counts
+    return unit_calendar(user, unit, first, last, limit=list_limit), None
+
+
 def unit_day_counts(user: Any, unit: Unit, first: dt.date, last: dt.date) -> dict[dt.date, int]:
     """How many activities of the unit's subtree start on each day from ``first`` to ``last``: one grouped
     query, for months too busy to list (a district's month can hold thousands)."""
@@ -184,18 +211,20 @@ def unit_day_counts(user: Any, unit: Unit, first: dt.date, last: dt.date) -> dic
     return dict(qs.order_by().annotate(day=day).values("day").annotate(n=Count("pk")).values_list("day", "n"))
 
 
-def person_calendar(person: Person, first: dt.date, last: dt.date, *, limit: int = 2000) -> list[Activity]:
-    qs = overlapping(Activity.objects.filter(invitations__person=person), first, last)
-    return list(
-        qs.annotate(
-            invitation_status=Subquery(
-                Invitation.objects.filter(activity=OuterRef("pk"), person=person).values("status")[:1]
-            ),
-            checked_in=Exists(Attendance.objects.filter(activity=OuterRef("pk"), person=person)),
-        )
-        .select_related("unit")
-        .order_by("start_at", "id")[:limit]
+def invited_activities(person: Person) -> QuerySet[Activity]:
+    """The activities ``person`` is invited to, each with their invitation's status and whether they
+    checked in (the person's calendar and the API's "mine")."""
+    return Activity.objects.filter(invitations__person=person).annotate(
+        invitation_status=Subquery(
+            Invitation.objects.filter(activity=OuterRef("pk"), person=person).values("status")[:1]
+        ),
+        checked_in=Exists(Attendance.objects.filter(activity=OuterRef("pk"), person=person)),
     )
+
+
+def person_calendar(person: Person, first: dt.date, last: dt.date, *, limit: int = 2000) -> list[Activity]:
+    qs = overlapping(invited_activities(person), first, last)
+    return list(qs.select_related("unit").order_by("start_at", "id")[:limit])
 
 
 @dataclass
@@ -272,25 +301,35 @@ class Stats:
 
 
 def activity_stats(activity: Activity) -> Stats:
-    present = Attendance.objects.filter(activity=activity, person_id=OuterRef("person_id"))
-    inv = Invitation.objects.filter(activity=activity).aggregate(
-        invited=Count("pk"),
-        leave_requested=Count("pk", filter=Q(status=InvitationStatus.LEAVE_REQUESTED)),
-        excused=Count("pk", filter=Q(status=InvitationStatus.LEAVE_APPROVED)),
-        present_invited=Count("pk", filter=Q(Exists(present)) & ~Q(status=InvitationStatus.LEAVE_APPROVED)),
+    """The activity's counts as stored (``counts.counts_refresh``), with pending leave, walk-ins and
+    speeches counted beside them: one query."""
+    invited = Invitation.objects.filter(activity=OuterRef("activity_id")).values("person_id")
+    row = (
+        Activity.objects.filter(pk=activity.pk)
+        .annotate(
+            leave_pending=_count(Invitation, status=InvitationStatus.LEAVE_REQUESTED),
+            walk_in_total=_count(Attendance, ~Q(person_id__in=invited)),
+            speech_total=_count(Speech),
+        )
+        .values(
+            "invited_count",
+            "excused_count",
+            "present_count",
+            "attendance_count",
+            "leave_pending",
+            "walk_in_total",
+            "speech_total",
+        )
+        .get()
     )
-    total_present = Attendance.objects.filter(activity=activity).count()
-    invited_present = Attendance.objects.filter(
-        activity=activity, person_id__in=Invitation.objects.filter(activity=activity).values("person_id")
-    ).count()
     return Stats(
-        invited=inv["invited"],
-        leave_requested=inv["leave_requested"],
-        excused=inv["excused"],
-        present=total_present,
-        present_invited=inv["present_invited"],
-        walk_ins=total_present - invited_present,
-        speeches=Speech.objects.filter(activity=activity).count(),
+        invited=row["invited_count"],
+        leave_requested=row["leave_pending"],
+        excused=row["excused_count"],
+        present=row["attendance_count"],
+        present_invited=row["present_count"],
+        walk_ins=row["walk_in_total"],
+        speeches=row["speech_total"],
     )
 
 

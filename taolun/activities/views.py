@@ -25,6 +25,7 @@ from rules.contrib.views import permission_required
 
 from taolun.campaigns.models import Campaign
 from taolun.campaigns.selectors import campaigns_visible_to, current_campaign
+from taolun.core.http import is_htmx, no_store
 from taolun.core.pagination import paginate, paginate_uncounted
 from taolun.orgs.forms import add_service_errors
 from taolun.orgs.models import Unit
@@ -45,6 +46,7 @@ from .models import Activity, ActivityStatus, Invitation, InvitationStatus
 PARTICIPANTS_PER_PAGE = 100
 CALENDAR_PAGE_SIZE = 50  # a unit's month as a list, page by page
 DAY_LIMIT = 4  # activities shown in a day's cell of the month grid
+MY_LIMIT = 300  # a person's own invitations on "我的活动"
 GRID_LIST_LIMIT = 300  # above this many in a month, the grid shows each day's count instead of titles
 
 
@@ -75,13 +77,6 @@ def _default_unit(request: HttpRequest, units: Any) -> Unit | None:
     if not paths:
         return None
     return units.order_by("depth", "path").first()
-
-
-def _is_htmx(request: HttpRequest, target: str | None = None) -> bool:
-    htmx = getattr(request, "htmx", None)
-    if not htmx:
-        return False
-    return target is None or htmx.target == target
 
 
 # --- lists and calendars --------------------------------------------------------------------------
@@ -125,7 +120,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "can_create": campaign is not None,
     }
-    template = "activities/_list_rows.html" if _is_htmx(request, "activity-rows") else "activities/list.html"
+    template = "activities/_list_rows.html" if is_htmx(request, "activity-rows") else "activities/list.html"
     return render(request, template, context)
 
 
@@ -136,17 +131,12 @@ def my_activities(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"person": person}
     if person is not None:
         now = timezone.now()
-        invitations = (
-            Invitation.objects.filter(person=person)
-            .exclude(activity__status=ActivityStatus.CANCELLED, activity__end_at__lt=now)
-            .select_related("activity__unit")
-            .order_by("-activity__start_at")
+        invitations = selectors.person_invitations(person).exclude(
+            activity__status=ActivityStatus.CANCELLED, activity__end_at__lt=now
         )
-        attended = set(person.activity_attendances.values_list("activity_id", flat=True))
         upcoming: list[Invitation] = []
         past: list[Invitation] = []
-        for inv in invitations[:300]:
-            inv.checked_in = inv.activity_id in attended  # type: ignore[attr-defined]
+        for inv in invitations[:MY_LIMIT]:
             inv.checkin_open = inv.activity.checkin_state(now) == "open"  # type: ignore[attr-defined]
             (upcoming if inv.activity.end_at >= now else past).append(inv)
         upcoming.reverse()
@@ -218,12 +208,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
     if day is not None:
         first = last = day
     if unit is not None and view == "month":
-        counts = selectors.unit_day_counts(user, unit, first, last)
-        # A month with few activities shows them in its days; a busy one, how many each day holds.
-        busy = sum(counts.values()) > GRID_LIST_LIMIT
-        activities = [] if busy else selectors.unit_calendar(user, unit, first, last, limit=GRID_LIST_LIMIT)
-        if not busy:
-            counts = None
+        activities, counts = selectors.unit_month(user, unit, first, last, list_limit=GRID_LIST_LIMIT)
     elif unit is not None:
         page_obj, base = paginate_uncounted(
             request, selectors.unit_calendar_qs(user, unit, first, last), per_page=CALENDAR_PAGE_SIZE
@@ -362,7 +347,7 @@ def activity_detail_context(request: HttpRequest, activity: Activity) -> dict[st
     attendance = person.activity_attendances.filter(activity=activity).first() if person is not None else None
     return {
         "activity": activity,
-        "kind_label": _kind_label(activity),
+        "kind_label": selectors.kind_label(activity),
         "themes": list(activity.themes.all()),
         "dimensions": list(activity.dimensions.all()),
         "stats": selectors.activity_stats(activity),
@@ -382,11 +367,6 @@ def activity_detail_context(request: HttpRequest, activity: Activity) -> dict[st
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = load_activity(request, pk)
     return render(request, "activities/detail.html", activity_detail_context(request, activity))
-
-
-def _kind_label(activity: Activity) -> str:
-    kind = activity.campaign.activity_kinds.filter(key=activity.kind).first()
-    return kind.label if kind is not None else activity.kind
 
 
 # --- invitations and participants ------------------------------------------------------------------
@@ -619,21 +599,21 @@ def _screen_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
     }
 
 
+def _screen(request: HttpRequest, pk: int, template: str) -> HttpResponse:
+    activity = load_activity(request, pk, "activities.change_activity")
+    return no_store(render(request, template, _screen_context(request, activity)))
+
+
 @login_required
 def checkin_screen(request: HttpRequest, pk: int) -> HttpResponse:
     """The QR code and the code to put on the projector; it refreshes itself as the code rotates."""
-    activity = load_activity(request, pk, "activities.change_activity")
-    response = render(request, "activities/screen.html", _screen_context(request, activity))
-    response["Cache-Control"] = "no-store"
-    return response
+    return _screen(request, pk, "activities/screen.html")
 
 
 @login_required
 def checkin_screen_code(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = load_activity(request, pk, "activities.change_activity")
-    response = render(request, "activities/_screen_code.html", _screen_context(request, activity))
-    response["Cache-Control"] = "no-store"
-    return response
+    """The screen's code part, fetched again by htmx before the code changes."""
+    return _screen(request, pk, "activities/_screen_code.html")
 
 
 @login_required
@@ -660,9 +640,7 @@ def checkin_view(request: HttpRequest) -> HttpResponse:
             )
         except checkin.CheckinRefused as exc:
             refused = exc.messages[0]
-    visible = request.user.has_perm("activities.view_activity", activity) or (
-        person is not None and checkin.may_check_in(person, activity)
-    )
+    visible = checkin.reachable(request.user, person, activity)
     if not visible:
         # Someone neither invited nor allowed to walk in learns nothing about the activity.
         refused = refused or _("您不在本次活动的参加人员名单中；如需参加，请联系举办单位的联络员。")
@@ -672,5 +650,4 @@ def checkin_view(request: HttpRequest) -> HttpResponse:
         {"activity": activity if visible else None, "form": form, "done": done, "refused": refused},
         status=200 if done or not refused or request.method == "GET" else 400,
     )
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)

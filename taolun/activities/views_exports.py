@@ -10,28 +10,19 @@ import re
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from taolun.core.http import no_store
 from taolun.orgs.selectors import pii_checker
 
 from .exports import PDF_CONTENT_TYPE, XLSX_CONTENT_TYPE, attendance_workbook
 from .models import Activity
 from .record_pdf import record_pdf as build_record_pdf
+from .views import load_activity
 
 UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-
-
-def _activity(request: HttpRequest, pk: int, perm: str) -> Activity:
-    activity = get_object_or_404(Activity.objects.select_related("unit", "campaign"), pk=pk)
-    if not request.user.has_perm("activities.view_activity", activity):
-        raise Http404
-    if not request.user.has_perm(perm, activity):
-        raise PermissionDenied(_("您没有权限查看或修改这一对象。"))
-    return activity
 
 
 def _download(data: bytes, content_type: str, filename: str, fallback: str) -> HttpResponse:
@@ -40,8 +31,7 @@ def _download(data: bytes, content_type: str, filename: str, fallback: str) -> H
     name = UNSAFE_IN_NAMES.sub("_", filename).strip(" .") or fallback
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(response)
 
 
 def _stem(activity: Activity) -> str:
@@ -51,7 +41,7 @@ def _stem(activity: Activity) -> str:
 @login_required
 @require_GET
 def attendance_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _activity(request, pk, "activities.change_activity")
+    activity = load_activity(request, pk, "activities.change_activity")
     data = attendance_workbook(activity, unmasked_check=pii_checker(request.user))
     filename = _("签到表-%(title)s.xlsx") % {"title": _stem(activity)}
     return _download(data, XLSX_CONTENT_TYPE, filename, f"attendance-{activity.pk}.xlsx")
@@ -60,6 +50,6 @@ def attendance_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = _activity(request, pk, "activities.view_activity")
+    activity = load_activity(request, pk, "activities.view_activity")
     filename = _("会议记录-%(title)s.pdf") % {"title": _stem(activity)}
     return _download(build_record_pdf(activity), PDF_CONTENT_TYPE, filename, f"record-{activity.pk}.pdf")

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from taolun.core.http import no_store
+
 from . import feeds
 from .ical import CONTENT_TYPE, calendar_bytes
 
@@ -35,9 +37,7 @@ def feed_manage(request: HttpRequest) -> HttpResponse:
     url = feed_url(feed.token) if feed else ""
     webcal = "webcal://" + url.split("://", 1)[1] if url else ""
     context = {"feed": feed, "url": url, "webcal_url": webcal}
-    response = render(request, "activities/feed_manage.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(render(request, "activities/feed_manage.html", context))
 
 
 @require_GET

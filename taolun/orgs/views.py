@@ -16,6 +16,7 @@ from rules.contrib.views import permission_required
 
 from taolun.accounts.models import Role
 from taolun.accounts.selectors import covers, scope_paths
+from taolun.core.http import is_htmx, no_store
 from taolun.core.pagination import paginate
 
 from . import selectors, services
@@ -29,20 +30,6 @@ SEARCH_LIMIT = 50
 def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied(_("您没有权限查看或修改这一对象。"))
-
-
-def _is_htmx(request: HttpRequest, target: str | None = None) -> bool:
-    """An htmx request (aimed at the element ``target`` when given): answer with a partial."""
-    htmx = getattr(request, "htmx", None)
-    if not htmx:
-        return False
-    return target is None or htmx.target == target
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    """Pages that show a secret once must not be kept by the browser or a proxy."""
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -62,7 +49,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
         context.update(results=results, more_results=more)
     else:
         context["roots"] = list(selectors.tree_nodes(selectors.scope_roots(request.user)))
-    template = "orgs/_unit_tree_body.html" if _is_htmx(request, "tree-body") else "orgs/unit_tree.html"
+    template = "orgs/_unit_tree_body.html" if is_htmx(request, "tree-body") else "orgs/unit_tree.html"
     return render(request, template, context)
 
 
@@ -70,7 +57,7 @@ def unit_tree(request: HttpRequest) -> HttpResponse:
 def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=pk)
     _require(request, "orgs.view_unit", unit)
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect("orgs:unit_detail", pk=unit.pk)
     children = list(selectors.tree_nodes(Unit.objects.filter(parent=unit))[: CHILDREN_LIMIT + 1])
     return render(
@@ -88,7 +75,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     check = selectors.pii_checker(request.user)
     rows = [selectors.person_row(p, unmasked=check(p)) for p in page]
     context: dict[str, Any] = {"unit": unit, "page_obj": page, "querystring_base": base, "rows": rows}
-    if _is_htmx(request, "unit-people"):
+    if is_htmx(request, "unit-people"):
         return render(request, "orgs/_unit_people.html", context)
     children = list(selectors.tree_nodes(Unit.objects.filter(parent=unit))[: CHILDREN_LIMIT + 1])
     user = request.user
@@ -210,7 +197,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "can_add_person": bool(scope_paths(user, selectors.EDITOR_ROLES)),
     }
-    template = "orgs/_person_rows.html" if _is_htmx(request, "person-rows") else "orgs/person_list.html"
+    template = "orgs/_person_rows.html" if is_htmx(request, "person-rows") else "orgs/person_list.html"
     return render(request, template, context)
 
 
@@ -315,7 +302,7 @@ def person_account_create(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             add_service_errors(form, exc)
         else:
-            return _no_store(
+            return no_store(
                 render(
                     request,
                     "orgs/person_account_created.html",

@@ -14,15 +14,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from taolun.activities import checkin, selectors, services
-from taolun.activities.models import Activity, Attendance, Invitation
+from taolun.activities.models import Activity, Invitation
 from taolun.activities.selectors import Stats
-from taolun.campaigns.models import ActivityKind, Campaign
+from taolun.campaigns.models import Campaign
 from taolun.campaigns.selectors import campaigns_visible_to
 from taolun.orgs.models import Person, Unit
 from taolun.orgs.selectors import person_of, person_row, pii_checker
@@ -99,13 +99,9 @@ def _confirmable(request: HttpRequest, pk: int) -> tuple[Any, Activity]:
 
 
 def _for_checkin(user: Any, person: Person, pk: int) -> Activity:
-    """A visible activity, or one open to walk-ins from the caller's unit subtree."""
-    activity = _visible_activities(user).filter(pk=pk).first()
-    if activity is None:
-        walk_in = Activity.objects.select_related("unit", "campaign").filter(pk=pk, allow_walk_in=True).first()
-        if walk_in is not None and person.unit.path.startswith(walk_in.unit.path):
-            activity = walk_in
-    if activity is None:
+    """An activity the caller may see or check in to (a walk-in from the holding unit's subtree)."""
+    activity = Activity.objects.select_related("unit", "campaign").filter(pk=pk).first()
+    if activity is None or not checkin.reachable(user, person, activity):
         raise Http404
     return activity
 
@@ -182,17 +178,6 @@ def _all_in(qs: QuerySet[Any], ids: list[int], field: str, message: str) -> list
 
 
 # --- shapes -------------------------------------------------------------------------------
-def _kind_labels(activities: Iterable[Activity]) -> dict[tuple[int, str], str]:
-    """The kinds' names for a page of activities, in one query."""
-    pairs = {(activity.campaign_id, activity.kind) for activity in activities}
-    if not pairs:
-        return {}
-    kinds = ActivityKind.objects.filter(
-        campaign_id__in={campaign for campaign, _kind in pairs}, key__in={kind for _campaign, kind in pairs}
-    )
-    return {(kind.campaign_id, kind.key): kind.label for kind in kinds}
-
-
 def _base(activity: Activity, labels: dict[tuple[int, str], str]) -> dict[str, Any]:
     return {
         "id": activity.pk,
@@ -233,7 +218,7 @@ def _key_title(item: Any) -> dict[str, str]:
 
 def _detail(user: Any, activity: Activity) -> dict[str, Any]:
     return {
-        **_base(activity, _kind_labels([activity])),
+        **_base(activity, selectors.kind_labels([activity])),
         "agenda": activity.agenda,
         "themes": [_key_title(theme) for theme in activity.themes.order_by("order", "id")],
         "dimensions": [_key_title(dimension) for dimension in activity.dimensions.order_by("order", "id")],
@@ -292,7 +277,7 @@ def activity_list(request: HttpRequest, filters: Query[ActivityFilters], paging:
     )
     total = qs.count()
     rows = selectors.page_rows(qs, paging.offset, paging.limit)
-    labels = _kind_labels(rows)
+    labels = selectors.kind_labels(rows)
     items = [
         {
             **_base(activity, labels),
@@ -314,16 +299,11 @@ def activity_mine(request: HttpRequest, filters: Query[MyActivityFilters], pagin
     person = person_of(request.auth)  # type: ignore[attr-defined]
     if person is None:
         return _page(0, paging, [])
-    invited: QuerySet[Activity] = Activity.objects.filter(invitations__person=person).annotate(
-        invitation_status=Subquery(
-            Invitation.objects.filter(activity=OuterRef("pk"), person=person).values("status")[:1]
-        ),
-        checked_in=Exists(Attendance.objects.filter(activity=OuterRef("pk"), person=person)),
-    )
+    invited = selectors.invited_activities(person)
     qs = selectors.filter_activities(invited, since=filters.since, until=filters.until)
     total = qs.count()
     rows = list(qs[paging.offset : paging.offset + paging.limit])
-    labels = _kind_labels(rows)
+    labels = selectors.kind_labels(rows)
     items = []
     for activity in rows:
         status = activity.invitation_status  # type: ignore[attr-defined]
