@@ -71,12 +71,14 @@ def _campaign(request: HttpRequest) -> Campaign | None:
     return current_campaign(viewer=request.user)
 
 
-def _default_unit(request: HttpRequest, units: Any) -> Unit | None:
+def _default_unit(units: Any) -> Unit | None:
     """The top unit of the viewer's planning scope (the unit the lists start from)."""
-    paths = selectors.planner_paths(request.user)
-    if not paths:
-        return None
     return units.order_by("depth", "path").first()
+
+
+def refusal(exc: ValidationError | PermissionDenied) -> str:
+    """A service's refusal as one line for a message above the page."""
+    return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
 # --- lists and calendars --------------------------------------------------------------------------
@@ -200,7 +202,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
             raise Http404
     elif not mine:
         # A planner starts from the top of their scope; ?mine=1 shows their own invitations.
-        unit = _default_unit(request, Unit.objects.within_paths(selectors.planner_paths(user)))
+        unit = _default_unit(Unit.objects.within_paths(selectors.planner_paths(user)))
     counts: dict[dt.date, int] | None = None
     page_obj = None
     base = ""
@@ -258,7 +260,7 @@ def training_coverage_view(request: HttpRequest) -> HttpResponse:
         raise Http404
     units = Unit.objects.within_paths(selectors.planner_paths(user)).filter(path__startswith=campaign.root_unit.path)
     code = request.GET.get("unit", "")
-    unit = units.filter(code=code).first() if code else _default_unit(request, units)
+    unit = units.filter(code=code).first() if code else _default_unit(units)
     if unit is None:
         raise Http404
     coverage = selectors.training_coverage(campaign, unit)
@@ -464,8 +466,7 @@ def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
         )
     except (ValidationError, PermissionDenied) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
+        messages.error(request, refusal(exc))
     else:
         messages.success(
             request,
@@ -511,7 +512,7 @@ def leave_request_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, _("请填写请假事由。"))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, refusal(exc))
     return redirect("activities:detail", pk=activity.pk)
 
 
@@ -533,7 +534,7 @@ def leave_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,  # type: ignore[arg-type]
             )
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, refusal(exc))
         else:
             messages.success(request, _("已审批 %(name)s 的请假。") % {"name": invitation.person.name})
     return redirect(request.POST.get("next") or reverse("activities:participants", args=[activity.pk]))
@@ -564,7 +565,7 @@ def status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.activity_cancel(activity=activity, reason=reason, by=user)  # type: ignore[arg-type]
             messages.success(request, _("活动已取消，已通知参加人员。"))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, refusal(exc))
     return redirect("activities:detail", pk=activity.pk)
 
 

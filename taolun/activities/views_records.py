@@ -23,7 +23,7 @@ from taolun.orgs.models import Person
 from . import records, selectors
 from .forms import AttachmentForm, InspectionForm, MinutesForm, OpinionForm, SpeechForm
 from .models import Activity, Attachment, AttachmentKind, Opinion, Speech
-from .views import load_activity
+from .views import load_activity, refusal
 
 
 def _person_label(person: Person) -> str:
@@ -308,7 +308,7 @@ def opinion_convert_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         url = records.opinion_convert(opinion=opinion, to=request.POST.get("to", ""), by=request.user)  # type: ignore[arg-type]
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        messages.error(request, refusal(exc))
         return redirect(f"{activity.get_absolute_url()}#opinions")
     messages.success(request, _("已转办。"))
     return redirect(url)

@@ -138,9 +138,7 @@ def test_attachment_files_are_served_only_to_those_who_see_the_activity(org, sem
             assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
 
 
-def test_the_activity_list_runs_a_fixed_number_of_queries(
-    org, make_activity, invite, login, django_assert_max_num_queries
-):
+def test_the_activity_list_runs_a_fixed_number_of_queries(org, make_activity, invite, login):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
