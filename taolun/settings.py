@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "taolun.orgs",
     "taolun.campaigns",
     "taolun.activities",
+    "taolun.research",
+    "taolun.problems",
     "taolun.api",
     # django-ninja's own templates and static files: the API docs page uses its bundled Swagger UI, no CDN.
     "ninja",
@@ -204,6 +206,17 @@ ROSTER_MAX_UPLOAD_BYTES = int(os.environ.get("ROSTER_MAX_UPLOAD_BYTES", str(20 *
 ACTIVITY_MAX_UPLOAD_BYTES = int(os.environ.get("ACTIVITY_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 # Check-in codes change every this many seconds; the code shown just before is still accepted.
 ACTIVITY_CHECKIN_CODE_SECONDS = int(os.environ.get("ACTIVITY_CHECKIN_CODE_SECONDS", "60"))
+# Problem ledger: a measure due within this many days shows yellow (临期); the fields the public ledger shows.
+PROBLEMS_YELLOW_DAYS = int(os.environ.get("PROBLEMS_YELLOW_DAYS", "7"))
+PROBLEMS_PUBLIC_FIELDS = tuple(
+    name.strip()
+    for name in os.environ.get(
+        "PROBLEMS_PUBLIC_FIELDS", "number,content,unit,category,theme,measures,result,closed_at"
+    ).split(",")
+    if name.strip()
+)
+# A ledger import (xlsx) may hold at most this many rows.
+PROBLEMS_IMPORT_MAX_ROWS = int(os.environ.get("PROBLEMS_IMPORT_MAX_ROWS", "5000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

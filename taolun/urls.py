@@ -10,6 +10,8 @@ urlpatterns = [
     path("orgs/", include("taolun.orgs.urls")),
     path("campaigns/", include("taolun.campaigns.urls")),
     path("activities/", include("taolun.activities.urls")),
+    path("research/", include("taolun.research.urls")),
+    path("problems/", include("taolun.problems.urls")),
     path("", include("taolun.core.urls")),
     path("api/", api.urls),
 ]

@@ -117,3 +117,14 @@ def role_list_users(viewer: Any, *, q: str = "", role: str = "") -> QuerySet[Use
 def role_assignments_of(user: User) -> QuerySet[RoleAssignment]:
     """The user's login roles with their scope units, broadest first."""
     return RoleAssignment.objects.filter(user=user).select_related("unit").order_by("role", "unit__path", "id")
+
+
+def office_users_covering(unit: Any) -> QuerySet[Any]:
+    """Ids of the users holding the office role over ``unit`` (scoped to it or above, or unscoped)."""
+    parts = [part for part in unit.path.strip("/").split("/") if part]
+    above = ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+    return (
+        RoleAssignment.objects.filter(Q(unit__isnull=True) | Q(unit__path__in=above), role=Role.OFFICE)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

@@ -158,7 +158,7 @@ def attachment_add(
             )
     except Exception:
         # Nothing was recorded: the files written for it go too.
-        _delete_files([(f.storage, f.name) for f in (attachment.file, attachment.thumbnail) if f and f.name])
+        delete_files([(f.storage, f.name) for f in (attachment.file, attachment.thumbnail) if f and f.name])
         raise
     return attachment
 
@@ -177,10 +177,10 @@ def attachment_delete(*, attachment: Attachment, by: User | None, reason: str = 
         )
         attachment.delete()
         # The files go only once the row is gone for good.
-        transaction.on_commit(lambda: _delete_files(files))
+        transaction.on_commit(lambda: delete_files(files))
 
 
-def _delete_files(files: list[tuple[Any, str]]) -> None:
+def delete_files(files: list[tuple[Any, str]]) -> None:
     for storage, name in files:
         storage.delete(name)
 

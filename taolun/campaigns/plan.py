@@ -155,8 +155,16 @@ class SelfExaminationEvidence(Strict):
 class ProblemEvidence(Strict):
     kind: Literal["problem"]
     count: int = Field(default=1, ge=1)
-    status: list[Literal["confirmed", "rectifying", "done", "closed"]] = ["confirmed", "rectifying", "done", "closed"]
-    with_measures: bool = False
+    status: list[Literal["found", "confirmed", "rectifying", "done", "closed"]] = [
+        "confirmed",
+        "rectifying",
+        "done",
+        "closed",
+    ]
+    with_measures: bool = Field(default=False, description="Only problems with at least one rectification measure.")
+    closed_on_time: bool = Field(
+        default=False, description="Only problems closed (销号) whose work was done by their deadline."
+    )
 
 
 class ArticleEvidence(Strict):

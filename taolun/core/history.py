@@ -1,0 +1,92 @@
+"""A record's versioned history, read from its audit entries: each entry one version, each change a diff.
+
+Services append an audit entry with the fields that changed (``before`` → ``after``) for every write on a
+record; read in order, those entries are the record's versions. ``versions`` turns them into rows a
+page can show: the field's label, the old and new values, and for longer texts a character diff
+(Chinese has no word boundaries, so the diff runs on characters and merges short equal runs).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from .models import AuditEntry
+
+# Texts at least this long are shown as a diff rather than old value → new value.
+DIFF_FROM = 30
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One run of a text diff: ``op`` is ``equal``, ``insert`` or ``delete``."""
+
+    op: str
+    text: str
+
+
+@dataclass
+class Change:
+    name: str
+    label: str
+    before: Any
+    after: Any
+    diff: list[Piece] | None = None
+
+
+@dataclass
+class Version:
+    entry: AuditEntry
+    changes: list[Change] = field(default_factory=list)
+
+
+def text_diff(before: str, after: str) -> list[Piece]:
+    """``before`` → ``after`` as runs of kept, inserted and deleted characters."""
+    pieces: list[Piece] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append(Piece("equal", before[a1:a2]))
+            continue
+        if op in ("delete", "replace"):
+            pieces.append(Piece("delete", before[a1:a2]))
+        if op in ("insert", "replace"):
+            pieces.append(Piece("insert", after[b1:b2]))
+    return pieces
+
+
+def _is_long_text(value: Any) -> bool:
+    return isinstance(value, str) and (len(value) >= DIFF_FROM or "\n" in value)
+
+
+def entry_changes(
+    entry: AuditEntry, labels: Mapping[str, Any], show: Callable[[str, Any], Any] | None = None
+) -> list[Change]:
+    """The fields ``entry`` changed, labelled; ``show(name, value)`` turns stored ids into names."""
+    before = entry.before if isinstance(entry.before, dict) else {}
+    after = entry.after if isinstance(entry.after, dict) else {}
+    changes = []
+    for name in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(name), after.get(name)
+        if show is not None:
+            old, new = show(name, old), show(name, new)
+        change = Change(name=name, label=str(labels.get(name, name)), before=old, after=new)
+        if (_is_long_text(old) or _is_long_text(new)) and old != new:
+            change.diff = text_diff(old if isinstance(old, str) else "", new if isinstance(new, str) else "")
+        changes.append(change)
+    return changes
+
+
+def entries_of(obj: Any) -> QuerySet[AuditEntry]:
+    """The audit entries recorded on ``obj``, oldest first."""
+    return AuditEntry.objects.filter(Q(object_type=obj._meta.label, object_id=str(obj.pk))).order_by("at", "id")
+
+
+def versions(
+    entries: Iterable[AuditEntry], labels: Mapping[str, Any], show: Callable[[str, Any], Any] | None = None
+) -> list[Version]:
+    return [Version(entry=entry, changes=entry_changes(entry, labels, show)) for entry in entries]

@@ -1,0 +1,80 @@
+"""What problems and self-examinations prove, for the requirement engine (``campaigns.evidence``).
+
+- ``problem``: a unit's count is the problems of the requirement's campaign it is responsible for whose
+  status is among those asked; ``with_measures`` counts only problems with a rectification measure, and
+  ``closed_on_time`` only problems closed whose work was done by the deadline. A person's count is the
+  problems they are responsible for.
+- ``self_examination``: a leader has one once they have submitted it and it covers every aspect the
+  requirement names (e.g. 政治定力、工作思路、能力素质).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from taolun.campaigns import evidence
+from taolun.campaigns.models import Requirement
+from taolun.campaigns.plan import ProblemEvidence, SelfExaminationEvidence
+
+from .models import Problem, ProblemStatus, SelfExamination
+
+
+def qualifying(requirement: Requirement, spec: ProblemEvidence) -> Any:
+    qs = Problem.objects.filter(campaign_id=requirement.campaign_id, status__in=list(spec.status))
+    if spec.with_measures:
+        qs = qs.filter(measure_count__gt=0)
+    if spec.closed_on_time:
+        qs = qs.filter(status=ProblemStatus.CLOSED, closed_on_time=True)
+    return qs
+
+
+class ProblemProvider:
+    def _counted(self, requirement: Requirement, spec: ProblemEvidence, field: str, ids: Any) -> dict[int, int]:
+        rows = (
+            qualifying(requirement, spec)
+            .filter(**{f"{field}__in": ids})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("id"))
+            .values_list(field, "n")
+        )
+        return dict(rows)
+
+    def units_achieved(self, requirement: Requirement, spec: ProblemEvidence, unit_ids: Any) -> dict[int, int]:
+        return self._counted(requirement, spec, "unit_id", unit_ids)
+
+    def people_achieved(self, requirement: Requirement, spec: ProblemEvidence, person_ids: Any) -> dict[int, int]:
+        return self._counted(requirement, spec, "owner_id", person_ids)
+
+
+class SelfExaminationProvider:
+    def _done(self, requirement: Requirement, spec: SelfExaminationEvidence) -> Any:
+        qs = SelfExamination.objects.filter(campaign_id=requirement.campaign_id, submitted_at__isnull=False)
+        aspects = list(spec.aspects)
+        if aspects:
+            qs = qs.annotate(covered=Count("items__aspect", filter=Q(items__aspect__in=aspects), distinct=True)).filter(
+                covered__gte=len(aspects)
+            )
+        return qs
+
+    def units_achieved(self, requirement: Requirement, spec: SelfExaminationEvidence, unit_ids: Any) -> dict[int, int]:
+        rows = (
+            SelfExamination.objects.filter(pk__in=self._done(requirement, spec).values("pk"), unit_id__in=unit_ids)
+            .order_by()
+            .values("unit_id")
+            .annotate(n=Count("id"))
+            .values_list("unit_id", "n")
+        )
+        return dict(rows)
+
+    def people_achieved(
+        self, requirement: Requirement, spec: SelfExaminationEvidence, person_ids: Any
+    ) -> dict[int, int]:
+        done = self._done(requirement, spec).filter(person_id__in=person_ids).values_list("person_id", flat=True)
+        return dict.fromkeys(done, 1)
+
+
+evidence.register("problem", ProblemProvider())
+evidence.register("self_examination", SelfExaminationProvider())
