@@ -24,6 +24,13 @@ Ids = Iterable[int] | QuerySet[Any]
 
 
 class EvidenceProvider(Protocol):
+    """Counts per subject for one requirement.
+
+    A provider may also offer ``for_subject(requirements, subject, subject_id) -> {requirement id: count}``:
+    all of one subject's requirements of its kind answered in a fixed number of queries, however many
+    the plan has (``check_subject`` uses it when present).
+    """
+
     def units_achieved(self, requirement: Requirement, spec: Any, unit_ids: Ids) -> dict[int, int]: ...
 
     def people_achieved(self, requirement: Requirement, spec: Any, person_ids: Ids) -> dict[int, int]: ...
@@ -90,13 +97,33 @@ def state_of(requirement: Requirement, got: int | None, want: int, today: dt.dat
     return "overdue" if today > requirement.due_date else "pending"
 
 
+def _subject_counts(requirements: list[Requirement], subject_id: int) -> dict[int, int | None]:
+    """``{requirement id: count}`` for one subject; kinds whose provider answers a subject at once take one call."""
+    counts: dict[int, int | None] = {}
+    batches: dict[tuple[str, str], list[Requirement]] = {}
+    for requirement in requirements:
+        provider = provider_for(requirement.evidence_spec.kind)
+        if provider is None:
+            counts[requirement.pk] = None
+        elif hasattr(provider, "for_subject"):
+            batches.setdefault((requirement.evidence_spec.kind, requirement.subject), []).append(requirement)
+        else:
+            got = achieved(requirement, [subject_id]) or {}
+            counts[requirement.pk] = got.get(subject_id, 0)
+    for (kind, subject), batch in batches.items():
+        found = provider_for(kind).for_subject(batch, subject, subject_id)  # type: ignore[union-attr]
+        counts.update({r.pk: found.get(r.pk, 0) for r in batch})
+    return counts
+
+
 def check_subject(requirements: Iterable[Requirement], subject_id: int, *, today: dt.date | None = None) -> list[Check]:
     """Each requirement checked for one subject (a unit or a person, as the requirement says)."""
     today = today or timezone.localdate()
+    requirements = list(requirements)
+    counts = _subject_counts(requirements, subject_id)
     checks = []
     for requirement in requirements:
-        counts = achieved(requirement, [subject_id])
-        got = None if counts is None else counts.get(subject_id, 0)
+        got = counts[requirement.pk]
         want = needed(requirement.evidence_spec)
         checks.append(Check(requirement, got, want, state_of(requirement, got, want, today)))
     return checks

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from taolun.campaigns import evidence
-from taolun.campaigns.models import Requirement
+from taolun.campaigns.models import Requirement, RequirementSubject
 from taolun.campaigns.plan import ProblemEvidence, SelfExaminationEvidence
 
 from .models import Problem, ProblemStatus, SelfExamination
@@ -30,7 +30,33 @@ def qualifying(requirement: Requirement, spec: ProblemEvidence) -> Any:
     return qs
 
 
+def _matches(spec: ProblemEvidence, status: str, on_time: bool | None) -> bool:
+    if status not in spec.status:
+        return False
+    return not spec.closed_on_time or (status == ProblemStatus.CLOSED and on_time is True)
+
+
 class ProblemProvider:
+    def for_subject(self, requirements: list[Requirement], subject: str, subject_id: int) -> dict[int, int]:
+        """One subject's count for each requirement, from one grouped query."""
+        field = "unit_id" if subject == RequirementSubject.UNIT else "owner_id"
+        rows = list(
+            Problem.objects.filter(campaign_id__in={r.campaign_id for r in requirements}, **{field: subject_id})
+            .order_by()
+            .values("campaign_id", "status", "closed_on_time")
+            .annotate(n=Count("id"), with_measures=Count("id", filter=Q(measure_count__gt=0)))
+        )
+        counts = {}
+        for requirement in requirements:
+            spec = requirement.evidence_spec
+            counts[requirement.pk] = sum(
+                row["with_measures"] if spec.with_measures else row["n"]
+                for row in rows
+                if row["campaign_id"] == requirement.campaign_id
+                and _matches(spec, row["status"], row["closed_on_time"])
+            )
+        return counts
+
     def _counted(self, requirement: Requirement, spec: ProblemEvidence, field: str, ids: Any) -> dict[int, int]:
         rows = (
             qualifying(requirement, spec)
@@ -50,6 +76,30 @@ class ProblemProvider:
 
 
 class SelfExaminationProvider:
+    def for_subject(self, requirements: list[Requirement], subject: str, subject_id: int) -> dict[int, int]:
+        """One subject's submitted self-examinations and the aspects each covers, from one query."""
+        field = "unit_id" if subject == RequirementSubject.UNIT else "person_id"
+        covered: dict[tuple[int, int], set[str]] = {}
+        rows = (
+            SelfExamination.objects.filter(
+                campaign_id__in={r.campaign_id for r in requirements}, submitted_at__isnull=False, **{field: subject_id}
+            )
+            .order_by()
+            .values_list("pk", "campaign_id", "items__aspect")
+            .distinct()
+        )
+        for pk, campaign_id, aspect in rows:
+            covered.setdefault((campaign_id, pk), set()).add(aspect or "")
+        counts = {}
+        for requirement in requirements:
+            wanted = set(requirement.evidence_spec.aspects)
+            counts[requirement.pk] = sum(
+                1
+                for (campaign_id, _pk), aspects in covered.items()
+                if campaign_id == requirement.campaign_id and wanted <= aspects
+            )
+        return counts
+
     def _done(self, requirement: Requirement, spec: SelfExaminationEvidence) -> Any:
         qs = SelfExamination.objects.filter(campaign_id=requirement.campaign_id, submitted_at__isnull=False)
         aspects = list(spec.aspects)

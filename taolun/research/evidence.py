@@ -12,13 +12,31 @@ from typing import Any
 from django.db.models import Count
 
 from taolun.campaigns import evidence
-from taolun.campaigns.models import Requirement
+from taolun.campaigns.models import Requirement, RequirementSubject
 from taolun.campaigns.plan import ResearchTopicEvidence
 
 from .models import ResearchTopic
 
 
 class ResearchTopicProvider:
+    def for_subject(self, requirements: list[Requirement], subject: str, subject_id: int) -> dict[int, int]:
+        """One subject's count for each requirement, from one grouped query."""
+        field = "unit_id" if subject == RequirementSubject.UNIT else "leader_id"
+        rows = list(
+            ResearchTopic.objects.filter(campaign_id__in={r.campaign_id for r in requirements}, **{field: subject_id})
+            .order_by()
+            .values_list("campaign_id", "status")
+            .annotate(n=Count("id"))
+        )
+        return {
+            r.pk: sum(
+                n
+                for campaign_id, status, n in rows
+                if campaign_id == r.campaign_id and status in r.evidence_spec.status
+            )
+            for r in requirements
+        }
+
     def _counted(self, requirement: Requirement, spec: ResearchTopicEvidence, field: str, ids: Any) -> dict[int, int]:
         rows = (
             ResearchTopic.objects.filter(campaign_id=requirement.campaign_id, status__in=list(spec.status))

@@ -52,7 +52,7 @@ def test_unknown_campaign_is_404(login, db):
     assert login(None).get("/campaigns/nowhere/").status_code == 404
 
 
-@pytest.mark.parametrize(("role", "expected"), [(None, 8), ("office", 14)])
+@pytest.mark.parametrize(("role", "expected"), [(None, 8), ("office", 15)])
 def test_detail_query_count_does_not_grow_with_the_plan(
     login, org, make_campaign, django_assert_num_queries, role, expected
 ):

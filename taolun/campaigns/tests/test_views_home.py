@@ -85,7 +85,13 @@ def test_a_user_without_a_person_sees_no_asked_section(login, campaign, org):
 def test_home_query_count_does_not_grow_with_the_plan(
     login, org, make_campaign, django_assert_num_queries, role, expected
 ):
-    small = make_campaign(themes=2, requirements=[requirement("a", {"units": {"kinds": ["street"]}})])
+    small = make_campaign(
+        themes=2,
+        requirements=[
+            requirement("a", {"units": {"kinds": ["street"]}}),
+            requirement("b", {"people": {"roles": ["party_member"]}}),
+        ],
+    )
     client = login(org.user(role) if role else None)
     with django_assert_num_queries(expected):
         assert client.get("/").status_code == 200

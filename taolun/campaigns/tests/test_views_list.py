@@ -39,5 +39,5 @@ def test_anonymous_visitors_are_sent_to_log_in(login, org):
 def test_list_query_count_is_flat(login, org, builtin_plan, django_assert_num_queries, n):
     make(org, builtin_plan, n)
     client = login(org.user("office"))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         assert client.get(LIST).status_code == 200

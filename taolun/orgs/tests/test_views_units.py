@@ -338,13 +338,14 @@ def grow(org, size: int) -> None:
             PersonFactory.create_batch(size, unit=street)
 
 
-# Every page: session, user, role scopes, unread notifications (the nav). Then the page's own reads.
-TREE_QUERIES = 6  # + scope roots with their counts, their tags
-TREE_SEARCH_QUERIES = 7  # + matches with their counts, their tags, the names of their ancestors
-CHILDREN_QUERIES = 7  # + the unit, its children with their counts, their tags
+# Every page: session, user, role scopes, the viewer's roster entry, unread notifications (the nav). Then
+# the page's own reads.
+TREE_QUERIES = 7  # + scope roots with their counts, their tags
+TREE_SEARCH_QUERIES = 8  # + matches with their counts, their tags, the names of their ancestors
+CHILDREN_QUERIES = 8  # + the unit, its children with their counts, their tags
 # For a liaison: + the unit, its tags, people count and page, children, their tags, subtree units and
-# people aggregates, ancestors, and Django's own permission tables (2, asked once for the nav).
-DETAIL_QUERIES = 15
+# people aggregates, ancestors.
+DETAIL_QUERIES = 14
 
 
 @pytest.mark.django_db
