@@ -146,6 +146,8 @@ CELERY_TIMEZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 # Periodic jobs, run by the one `celery -A taolun beat`; each is idempotent.
 CELERY_BEAT_SCHEDULE = {
     "orgs.cleanup_roster_uploads": {"task": "orgs.cleanup_roster_uploads", "schedule": 3600.0},
+    # Idempotent within a day: hourly runs send each day's reminders once.
+    "problems.send_reminders": {"task": "problems.send_reminders", "schedule": 3600.0},
 }
 
 # --- auth ---------------------------------------------------------------------------------
@@ -208,6 +210,8 @@ ACTIVITY_MAX_UPLOAD_BYTES = int(os.environ.get("ACTIVITY_MAX_UPLOAD_BYTES", str(
 ACTIVITY_CHECKIN_CODE_SECONDS = int(os.environ.get("ACTIVITY_CHECKIN_CODE_SECONDS", "60"))
 # Problem ledger: a measure due within this many days shows yellow (临期); the fields the public ledger shows.
 PROBLEMS_YELLOW_DAYS = int(os.environ.get("PROBLEMS_YELLOW_DAYS", "7"))
+# Problems overdue this many days are escalated to the liaisons (督办); twice as long, to the office.
+PROBLEMS_ESCALATE_DAYS = int(os.environ.get("PROBLEMS_ESCALATE_DAYS", "3"))
 PROBLEMS_PUBLIC_FIELDS = tuple(
     name.strip()
     for name in os.environ.get(
