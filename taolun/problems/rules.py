@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.utils.functional import empty
 
 from taolun.accounts.models import Role
 from taolun.accounts.predicates import liaison_covers, object_path, office_covers
@@ -28,6 +29,10 @@ def own_person(user: Any) -> Any:
     """``user``'s roster entry (one query, remembered on the user)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    # Views hand rules ``request.user`` (a lazy wrapper); remember the entry on the real user either way.
+    wrapped = getattr(user, "_wrapped", None)
+    if wrapped is not None and wrapped is not empty:
+        user = wrapped
     if "_taolun_person" not in user.__dict__:
         from taolun.orgs.selectors import person_of
 
