@@ -27,11 +27,12 @@ def _make_problem(*, opinion, by):
 @pytest.fixture
 def converter():
     made.clear()
+    # A stand-in target of its own key, so that the registry's real converters stay as they are.
     records.register_converter(
-        records.Converter(key="problem", label="转为问题", perm="activities.change_activity", create=_make_problem)
+        records.Converter(key="stand-in", label="转为测试对象", perm="activities.change_activity", create=_make_problem)
     )
-    yield records.CONVERTERS["problem"]
-    records.CONVERTERS.pop("problem", None)
+    yield records.CONVERTERS["stand-in"]
+    records.CONVERTERS.pop("stand-in", None)
 
 
 @pytest.fixture
@@ -41,13 +42,13 @@ def opinion(org, make_activity):
 
 
 def test_an_opinion_becomes_a_problem_once_and_keeps_the_link(org, opinion, converter):
-    url = records.opinion_convert(opinion=opinion, to="problem", by=org.user("liaison"))
+    url = records.opinion_convert(opinion=opinion, to="stand-in", by=org.user("liaison"))
     opinion.refresh_from_db()
-    assert (opinion.link_type, opinion.link_id, url) == ("problem", 901, "/problems/901/")
+    assert (opinion.link_type, opinion.link_id, url) == ("stand-in", 901, "/problems/901/")
     assert made == [(opinion.pk, "老旧小区积水严重")]
     assert AuditEntry.objects.filter(action="activities.opinion.convert", object_id=str(opinion.activity_id)).exists()
     with pytest.raises(ValidationError):
-        records.opinion_convert(opinion=opinion, to="problem", by=org.user("liaison"))
+        records.opinion_convert(opinion=opinion, to="stand-in", by=org.user("liaison"))
     assert len(made) == 1
     with pytest.raises(ValidationError):
         records.opinion_delete(opinion=opinion, by=org.user("liaison"))
@@ -55,7 +56,7 @@ def test_an_opinion_becomes_a_problem_once_and_keeps_the_link(org, opinion, conv
 
 def test_another_streets_liaison_cannot_convert(org, opinion, converter):
     with pytest.raises(PermissionDenied):
-        records.opinion_convert(opinion=opinion, to="problem", by=org.user("liaison_b"))
+        records.opinion_convert(opinion=opinion, to="stand-in", by=org.user("liaison_b"))
     opinion.refresh_from_db()
     assert opinion.link_type == "" and made == []
 
@@ -68,8 +69,8 @@ def test_unknown_target_is_refused(org, opinion):
 def test_the_button_converts_from_the_page(org, opinion, converter, login):
     client = login(org.user("liaison"))
     page = client.get(reverse("activities:detail", args=[opinion.activity_id])).content.decode()
-    assert "转为问题" in page
-    response = client.post(reverse("activities:opinion_convert", args=[opinion.pk]), {"to": "problem"})
+    assert "转为测试对象" in page and "转为问题" in page
+    response = client.post(reverse("activities:opinion_convert", args=[opinion.pk]), {"to": "stand-in"})
     assert response.status_code == 302 and response["Location"] == "/problems/901/"
     cadre_page = (
         login(org.user("office")).get(reverse("activities:detail", args=[opinion.activity_id])).content.decode()
