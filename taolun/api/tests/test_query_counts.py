@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
 from taolun.accounts.services import token_create
 from taolun.campaigns import services
+from taolun.problems import services as problem_services
+from taolun.research import services as research_services
 from tests.factories import PersonFactory, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +74,54 @@ def test_campaign_list_and_detail_query_counts_are_flat(org, as_user, django_ass
         assert len(client.get("/api/campaigns").json()["items"]) == size
     with django_assert_num_queries(CAMPAIGN_DETAIL_QUERIES):
         assert client.get("/api/campaigns/c0").status_code == 200
+
+
+# Session and user (2), the viewer's roles (1) and roster entry (1); the campaign filter (1); then the
+# endpoint's own queries.
+LEDGER_LISTS = {
+    "/api/problems?campaign=xihu": 2 + 2 + 1 + 3,  # count, page ids, rows with their relations and light
+    "/api/problems/summary?by=unit&campaign=xihu": 2 + 2 + 1 + 2,  # totals, grouped tallies
+    "/api/research/topics?campaign=xihu": 2 + 2 + 1 + 2,  # count, rows with leaders, units and progress counts
+}
+
+
+@pytest.mark.parametrize("size", [1, 6])
+@pytest.mark.parametrize("role", ["office", "liaison"])
+@pytest.mark.parametrize("endpoint", list(LEDGER_LISTS))
+def test_ledger_and_topic_list_query_counts_are_flat(org, as_user, django_assert_num_queries, endpoint, role, size):
+    plan = services.plan_load_builtin()
+    campaign = services.campaign_activate(
+        campaign=services.campaign_create(
+            plan=plan, root_unit=org.district, slug="xihu", start_date=timezone.localdate(), by=None
+        ),
+        by=None,
+    )
+    theme, category = campaign.themes.first(), campaign.shortcomings.first()
+    for i in range(size):
+        unit = make_unit(f"社区{i}", parent=org.street_a, kind="community")
+        owner = PersonFactory(unit=unit)
+        problem = problem_services.problem_create(
+            campaign=campaign,
+            unit=unit,
+            content=f"问题{i}",
+            source="spot_check",
+            owner=owner,
+            category=category,
+            theme=theme,
+            deadline=timezone.localdate() + dt.timedelta(days=30),
+            by=None,
+        )
+        problem_services.measure_add(
+            problem=problem, content="措施", deadline=timezone.localdate() + dt.timedelta(days=10), owner=owner, by=None
+        )
+        leader = PersonFactory(unit=unit, is_leading_cadre=True)
+        research_services.topic_create(
+            campaign=campaign, leader=leader, title=f"课题{i}", theme=theme, contact_unit=unit, members=[owner], by=None
+        )
+    client = as_user(org.user(role))
+    with django_assert_num_queries(LEDGER_LISTS[endpoint]):
+        response = client.get(endpoint)
+    assert response.status_code == 200
+    body = response.json()
+    # The data really grew with ``size``: every row (or group) is on the page.
+    assert len(body["items"]) == size
