@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from taolun.core.xlsx import text_cell
 from taolun.orgs.masking import mask_phone
 from taolun.orgs.models import Person
 
@@ -140,7 +141,18 @@ def attendance_workbook(activity: Activity, *, unmasked_check: Callable[[Person]
         time_cell.number_format = TIME_FORMAT
         unit, method_label, spoke_label = person.unit.name, methods.get(method or "", ""), yes_no[bool(spoke)]
         ws.append(
-            [number, person.name, unit, person.position, phone, presence, time_cell, method_label, reason, spoke_label]
+            [
+                number,
+                text_cell(ws, person.name),
+                text_cell(ws, unit),
+                text_cell(ws, person.position),
+                phone,
+                presence,
+                time_cell,
+                method_label,
+                text_cell(ws, reason),
+                spoke_label,
+            ]
         )
 
     invited = excused = leave_requested = present_invited = walk_in_count = 0

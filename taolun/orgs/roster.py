@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from taolun.core.services import audit_record
+from taolun.core.xlsx import clean
 
 from .models import Person, Unit
 from .roster_format import COLUMNS, KIND_WORDS, PEOPLE, SHEET_TITLES, UNITS, Column
@@ -76,7 +77,9 @@ def _row_cells(ws: Any, columns: tuple[Column, ...], values: list[Any]) -> list[
     """Codes and numbers go in as text cells, so Excel keeps leading zeros and all 18 ID digits."""
     cells = []
     for col, value in zip(columns, values, strict=True):
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws, value=clean(value) if isinstance(value, str) else value)
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # user text stays text, even when it starts with "="
         if col.key in TEXT_COLUMNS:
             cell.number_format = "@"
         cells.append(cell)

@@ -41,6 +41,21 @@ SORTS = {
     "-progress": ("-progress", "number"),
     "updated": ("-updated_at", "-id"),
 }
+# What a ledger row shows (``ledger_rows`` reads only these).
+ROW_FIELDS = (
+    "campaign_id",
+    "number",
+    "content",
+    "source",
+    "status",
+    "deadline",
+    "progress",
+    "due_on",
+    "unit__name",
+    "unit__code",
+    "unit__path",
+    "owner__name",
+)
 # The fields a problem shows on the public ledger unless the operator chooses others.
 DEFAULT_PUBLIC_FIELDS = ("number", "content", "unit", "category", "theme", "measures", "result", "closed_at")
 
@@ -58,6 +73,15 @@ def problems_visible_to(user: Any) -> QuerySet[Problem]:
         if person.is_leading_cadre and person.is_active:
             cond |= Q(unit__path__startswith=person.unit.path)
     return Problem.objects.filter(cond)
+
+
+def ledger_problems(user: Any, campaign: Campaign) -> QuerySet[Problem]:
+    """The campaign's problems ``user`` may see (``problems_visible_to``), asking the units table only when the
+    viewer's scope does not cover the campaign's whole organisation (every problem lies under its root unit)."""
+    root = campaign.root_unit.path
+    if any(root.startswith(p) for p in ledger_paths(user)):
+        return Problem.objects.filter(campaign=campaign)
+    return problems_visible_to(user).filter(campaign=campaign)
 
 
 def owned_by(person: Person) -> QuerySet[Problem]:
@@ -134,6 +158,27 @@ def page_rows(qs: QuerySet[Problem], offset: int, limit: int, *, today: dt.date 
     return [rows[i] for i in ids if i in rows]
 
 
+def ledger_rows(ids: list[int], *, today: dt.date | None = None) -> list[Problem]:
+    """The ledger rows of the problems ``ids`` (a page's ids, read first), in that order (one query): the
+    fields a row shows (``ROW_FIELDS``; others would be read one row at a time), with the unit, owner and light."""
+    qs = (
+        Problem.objects.filter(pk__in=ids)
+        .select_related("unit", "owner")
+        .only(*ROW_FIELDS)
+        .annotate(light=light_case(today=today))
+    )
+    rows = {p.pk: p for p in qs}
+    return [rows[i] for i in ids if i in rows]
+
+
+def totals_upto(qs: QuerySet[Problem], limit: int, *, today: dt.date | None = None) -> Tally | None:
+    """``totals(qs)`` when ``qs`` holds at most ``limit`` problems, else None — at the cost of reading no more
+    than ``limit + 1`` of them (one query), so a district's ledger is never counted in full on the way."""
+    tally = Tally()
+    tally.add(qs.order_by()[: limit + 1].aggregate(**_tallies(today or timezone.localdate())))
+    return tally if tally.total <= limit else None
+
+
 def with_measures(qs: QuerySet[Problem]) -> QuerySet[Problem]:
     """Problems with their measures (and the measures' owners) prefetched, for exports and the public ledger."""
     return qs.prefetch_related(
@@ -202,12 +247,15 @@ class Tally:
         return self.closed / self.counted if self.counted else None
 
 
-def summary(qs: QuerySet[Problem], by: str, *, today: dt.date | None = None) -> list[Tally]:
-    """The ledger grouped ``by`` unit, owner, category, theme, source or status (one query)."""
+def summary(qs: QuerySet[Problem], by: str, *, today: dt.date | None = None, limit: int | None = None) -> list[Tally]:
+    """The ledger grouped ``by`` unit, owner, category, theme, source or status (one query; the largest
+    ``limit`` groups when given)."""
     today = today or timezone.localdate()
     key, label = GROUPS[by]
     names = [key] if key == label else [key, label]
     rows = qs.order_by().values(*names).annotate(**_tallies(today)).order_by("-total", key)
+    if limit is not None:
+        rows = rows[:limit]
     tallies = []
     for row in rows:
         tally = Tally(key=row[key], label=row[label] or "")
@@ -348,3 +396,167 @@ def owner_choices(problem: Problem) -> QuerySet[Person]:
     return Person.objects.filter(unit__path__startswith=problem.unit.path, is_active=True).order_by(
         "-is_leading_cadre", "name"
     )
+
+
+# —— the ledger pages: scope roots, a person's tasks, the office's list of self-examinations ——
+
+
+def office_paths(user: Any) -> list[str]:
+    """The subtrees ``user`` covers as the office (verifying, deciding extensions, reading self-examinations)."""
+    return scope_paths(user, ["admin", "office"])
+
+
+def scope_roots(paths: list[str], campaign: Campaign, *, limit: int = 20) -> list[Unit]:
+    """The top units of a scope within the campaign's organisation (the campaign's root for a whole scope)."""
+    root = campaign.root_unit
+    if any(root.path.startswith(p) for p in paths):
+        return [root]
+    return list(Unit.objects.filter(path__in=[p for p in paths if p.startswith(root.path)]).order_by("path")[:limit])
+
+
+def measures_owned_by(person: Person, campaign: Campaign | None = None) -> QuerySet[Measure]:
+    """The measures ``person`` answers for, unfinished first, soonest due first, with their problems."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    qs = Measure.objects.filter(owner_id=person.pk)
+    if campaign is not None:
+        qs = qs.filter(problem__campaign=campaign)
+    return (
+        qs.select_related("problem__unit")
+        .annotate(finished=Case(When(progress__gte=100, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        .order_by("finished", "deadline", "id")
+    )
+
+
+def self_examination_rows(user: Any, campaign: Campaign) -> QuerySet[Person]:
+    """``self_examinations_visible_to`` with each leader's self-examination id (to link to it)."""
+    from django.db.models import OuterRef, Subquery
+
+    exam = SelfExamination.objects.filter(campaign=campaign, person=OuterRef("pk")).values("pk")[:1]
+    return self_examinations_visible_to(user, campaign).annotate(examination_id=Subquery(exam))
+
+
+# —— a problem's versioned history ——
+
+
+def _history_labels() -> dict[str, str]:
+    """Labels of the keys that audit entries on a problem carry besides the models' own fields."""
+    from django.utils.translation import gettext as _
+
+    return {
+        "measure": _("整改措施"),
+        "extension": _("延期申请"),
+        "from": _("原时限"),
+        "to": _("申请延至"),
+        "note": _("进展情况"),
+        "on": _("日期"),
+        "id": _("材料编号"),
+        "name": _("文件名"),
+        "type": _("文件类型"),
+        "size": _("大小（字节）"),
+        "on_time": _("按期销号"),
+    }
+
+
+def action_label(action: str) -> str:
+    """The words for an audit action on a problem (``problems.measure.add`` → 新增整改措施)."""
+    from django.utils.translation import gettext as _
+
+    labels = {
+        "create": _("查摆登记"),
+        "update": _("修改问题"),
+        "confirm": _("确认问题"),
+        "dismiss": _("不予认定"),
+        "restore": _("恢复为已查摆"),
+        "start": _("开始整改"),
+        "finish": _("整改完成，申请核验"),
+        "close": _("核验销号"),
+        "reject": _("核验未通过，退回整改"),
+        "reopen": _("重新整改"),
+        "publish": _("公开设置"),
+        "measure.add": _("新增整改措施"),
+        "measure.change": _("修改整改措施"),
+        "measure.delete": _("删除整改措施"),
+        "measure.progress": _("报告整改进展"),
+        "evidence.add": _("上传佐证材料"),
+        "evidence.delete": _("删除佐证材料"),
+        "extension.request": _("申请延期"),
+        "extension.approve": _("批准延期"),
+        "extension.reject": _("不批准延期"),
+    }
+    return labels.get(action.removeprefix("problems."), action)
+
+
+def problem_versions(problem: Problem) -> list[Any]:
+    """The problem's versions (its audit entries, oldest first) with labelled changes; stored ids become names.
+
+    A fixed number of queries however long the history: the entries, then one lookup per kind of id named.
+    """
+    from taolun.campaigns.models import Dimension, Shortcoming, Theme
+    from taolun.core.history import Version, entries_of, entry_changes
+
+    entries = list(entries_of(problem))
+    lookups: dict[str, tuple[Any, str]] = {
+        "unit": (Unit, "name"),
+        "owner": (Person, "name"),
+        "category": (Shortcoming, "title"),
+        "theme": (Theme, "title"),
+        "dimension": (Dimension, "title"),
+        "measure": (Measure, "content"),
+    }
+    wanted: dict[str, set[int]] = {name: set() for name in lookups}
+    for entry in entries:
+        for side in (entry.before, entry.after):
+            if isinstance(side, dict):
+                for name in lookups:
+                    value = side.get(name)
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        wanted[name].add(value)
+    names: dict[str, dict[int, str]] = {
+        name: dict(model.objects.filter(pk__in=wanted[name]).values_list("pk", attr)) if wanted[name] else {}
+        for name, (model, attr) in lookups.items()
+    }
+    statuses = {**dict(ExtensionStatus.choices), **dict(ProblemStatus.choices)}
+    sources = dict(Problem._meta.get_field("source").choices or [])
+
+    def show(name: str, value: Any) -> Any:
+        if value is None:
+            return None
+        if name in lookups and isinstance(value, int) and not isinstance(value, bool):
+            text = names[name].get(value)
+            return f"#{value}" if text is None else text[:60]
+        if name == "status":
+            return str(statuses.get(value, value))
+        if name == "source":
+            return str(sources.get(value, value))
+        return value
+
+    extras = _history_labels()
+    problem_labels = {f.name: f.verbose_name for f in Problem._meta.get_fields() if hasattr(f, "verbose_name")}
+    measure_labels = {f.name: f.verbose_name for f in Measure._meta.get_fields() if hasattr(f, "verbose_name")}
+    versions = []
+    for entry in entries:
+        labels = {**problem_labels, **extras}
+        if entry.action.startswith("problems.measure."):
+            labels.update({**measure_labels, "measure": extras["measure"]})
+        versions.append(Version(entry=entry, changes=entry_changes(entry, labels, show)))
+    return versions
+
+
+# —— the Excel ledger (台账) ——
+
+
+def latest_updates(problem_ids: list[int]) -> dict[int, tuple[dt.date, str]]:
+    """``{measure id: (date, note)}`` of the latest progress report of each measure of these problems (one query)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    ranked = (
+        MeasureUpdate.objects.filter(measure__problem_id__in=problem_ids)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("measure_id")], order_by=[F("happened_on").desc(), F("id").desc()])
+        )
+        .filter(rank=1)
+        .values_list("measure_id", "happened_on", "note")
+    )
+    return {measure_id: (happened_on, note) for measure_id, happened_on, note in ranked}

@@ -1,15 +1,227 @@
-"""Problem ledger pages (being written)."""
+"""The Excel ledger (台账) pages: export of any filtered ledger, the all-or-nothing import, the blank template.
 
-from django.http import Http404, HttpRequest, HttpResponse
+The export reads the ledger page's filters from the query string and writes what the viewer may see
+(``problems_visible_to``), like the page; as the activities' exports, it is not audited. The import
+checks the whole file and either shows each bad row or writes everything; a successful import
+redirects (a reload must not import the file twice) to a page that shows its summary once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+from rules.contrib.views import permission_required
+
+from taolun.campaigns.models import Campaign
+from taolun.campaigns.selectors import campaigns_visible_to, current_campaign
+from taolun.core.forms import PlainSelect
+from taolun.core.http import no_store
+from taolun.core.paths import paths_q
+from taolun.orgs.models import Unit
+
+from .imports import LedgerImportReport, ledger_import
+from .ledger_read import max_rows, max_upload_bytes
+from .ledger_xlsx import XLSX_CONTENT_TYPE, ledger_filename, ledger_template, ledger_workbook
+from .lights import LIGHTS
+from .models import ProblemSource, ProblemStatus
+from .selectors import SORTS, LedgerFilter, filter_problems, ledger_paths, problems_visible_to
+
+RESULT_KEY = "problems_import_result"
+UNIT_CHOICES_LIMIT = 500
+UNSAFE_IN_NAMES = '\\/:*?"<>|'
 
 
-def export(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+def download(data: bytes, filename: str, fallback: str) -> HttpResponse:
+    """``filename`` (Chinese allowed) in RFC 5987 form, with an ASCII ``fallback`` for old clients."""
+    name = "".join("_" if c in UNSAFE_IN_NAMES or ord(c) < 32 else c for c in filename).strip(" .") or fallback
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return no_store(response)
 
 
-def import_ledger(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+# —— export ——
 
 
-def template(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+class LedgerQueryForm(forms.Form):
+    """The ledger page's filters as they come in the query string; a malformed value is left out."""
+
+    unit = forms.IntegerField(required=False, min_value=1)
+    status = forms.ChoiceField(required=False, choices=[("", ""), *ProblemStatus.choices])
+    source = forms.ChoiceField(required=False, choices=[("", ""), *ProblemSource.choices])
+    category = forms.IntegerField(required=False, min_value=1)
+    theme = forms.IntegerField(required=False, min_value=1)
+    dimension = forms.IntegerField(required=False, min_value=1)
+    owner = forms.IntegerField(required=False, min_value=1)
+    light = forms.ChoiceField(required=False, choices=[("", ""), *((k, k) for k in LIGHTS)])
+    q = forms.CharField(required=False, max_length=100)
+    sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS])
+
+
+def campaign_of(request: HttpRequest) -> Campaign | None:
+    """The campaign named by ``?campaign=slug`` (404 when unknown or hidden), else the viewer's current one."""
+    slug = request.GET.get("campaign") or ""
+    if slug:
+        campaign = campaigns_visible_to(request.user).filter(slug=slug).first()
+        if campaign is None:
+            raise Http404
+        return campaign
+    return current_campaign(viewer=request.user)
+
+
+def ledger_filter(params: QueryDict, campaign: Campaign | None) -> LedgerFilter:
+    form = LedgerQueryForm(params)
+    form.is_valid()
+    data = form.cleaned_data
+    unit = None
+    if data.get("unit"):
+        unit = Unit.objects.filter(pk=data["unit"]).first()
+        if unit is None:
+            raise Http404
+    return LedgerFilter(
+        campaign=campaign,
+        unit=unit,
+        status=data.get("status") or "",
+        source=data.get("source") or "",
+        category=data.get("category"),
+        theme=data.get("theme"),
+        dimension=data.get("dimension"),
+        owner=data.get("owner"),
+        light=data.get("light") or "",
+        q=data.get("q") or "",
+        sort=data.get("sort") or "number",
+    )
+
+
+@login_required
+@permission_required("problems.browse_ledger", raise_exception=True)
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """The ledger as filtered on its page, as the 整改台账 workbook."""
+    today = timezone.localdate()
+    campaign = campaign_of(request)
+    f = ledger_filter(request.GET, campaign)
+    qs = filter_problems(problems_visible_to(request.user), f, today=today)
+    data = ledger_workbook(qs, campaign=campaign, unit=f.unit, today=today)
+    return download(data, ledger_filename(campaign, f.unit, today), f"ledger-{today:%Y%m%d}.xlsx")
+
+
+@login_required
+@permission_required("problems.browse_ledger", raise_exception=True)
+@require_GET
+def template(request: HttpRequest) -> HttpResponse:
+    return download(ledger_template(), _("问题清单整改台账导入模板.xlsx"), "ledger-template.xlsx")
+
+
+# —— import ——
+
+
+def import_units(user: Any) -> list[Unit]:
+    """The units the viewer may import into (the upper levels first when there are very many)."""
+    units = Unit.objects.filter(paths_q("path", ledger_paths(user)), is_active=True).order_by("depth", "path")
+    return sorted(units[:UNIT_CHOICES_LIMIT], key=lambda u: u.path)
+
+
+class LedgerImportForm(forms.Form):
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("导入到大讨论活动"), queryset=Campaign.objects.none(), to_field_name="slug"
+    )
+    unit = forms.IntegerField(
+        label=gettext_lazy("导入到单位"),
+        widget=PlainSelect,
+        help_text=gettext_lazy("台账中的责任单位须是这个单位或其下级单位。"),
+    )
+    file = forms.FileField(label=gettext_lazy("台账文件"))
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("仅检查，不写入"),
+        required=False,
+        help_text=gettext_lazy("先检查整个文件并列出错误，确认无误后再取消勾选正式导入。"),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_visible_to(user).order_by("-start_date", "-id")  # type: ignore[attr-defined]
+        units = import_units(user)
+        base = min((u.depth for u in units), default=0)
+        self.fields["unit"].widget.choices = [(u.pk, "　" * (u.depth - base) + u.name) for u in units]  # type: ignore[attr-defined]
+        self.fields["file"].help_text = _(".xlsx 工作簿，不超过 %(mb).0f MB、%(rows)s 行。") % {
+            "mb": max_upload_bytes() / 1048576,
+            "rows": max_rows(),
+        }
+        self.fields["file"].widget.attrs["accept"] = ".xlsx"
+
+    def clean_unit(self) -> Unit:
+        unit = Unit.objects.filter(pk=self.cleaned_data["unit"], is_active=True).first()
+        if unit is None:
+            raise forms.ValidationError(_("没有这个单位。"))
+        return unit
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        campaign, unit = data.get("campaign"), data.get("unit")
+        if campaign is not None and unit is not None and not unit.path.startswith(campaign.root_unit.path):
+            self.add_error("unit", _("“%(unit)s”不在这次大讨论的范围内。") % {"unit": unit.name})
+        return data
+
+
+def _ledger_url(campaign: Campaign, unit: Unit) -> str:
+    return reverse("problems:ledger") + "?" + urlencode({"campaign": campaign.slug, "unit": unit.pk})
+
+
+@login_required
+@permission_required("problems.browse_ledger", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_ledger(request: HttpRequest) -> HttpResponse:
+    """GET: the upload form (and, once, the summary of the import just written). POST: check, then write or report."""
+    user = request.user
+    report: LedgerImportReport | None = None
+    if request.method == "POST":
+        form = LedgerImportForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            campaign, unit = form.cleaned_data["campaign"], form.cleaned_data["unit"]
+            if not user.has_perm("problems.import_ledger", unit):
+                raise PermissionDenied(_("您没有权限向“%(unit)s”导入台账。") % {"unit": unit.name})
+            upload = form.cleaned_data["file"]
+            try:
+                report = ledger_import(
+                    file_obj=upload,
+                    filename=(upload.name or "")[:200],
+                    campaign=campaign,
+                    unit=unit,
+                    by=user,  # type: ignore[arg-type]
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                if report.written:
+                    request.session[RESULT_KEY] = {
+                        "filename": report.filename,
+                        "problems": report.problems,
+                        "measures": report.measures,
+                        "statuses": report.status_counts(),
+                        "unit": unit.name,
+                        "ledger_url": _ledger_url(campaign, unit),
+                    }
+                    return redirect("problems:import")
+        context = {"form": form, "report": report}
+        return render(request, "problems/import.html", context)
+    initial: dict[str, Any] = {}
+    campaign = current_campaign(viewer=user)
+    if campaign is not None:
+        initial["campaign"] = campaign.slug
+    if request.GET.get("unit", "").isdigit():
+        initial["unit"] = int(request.GET["unit"])
+    form = LedgerImportForm(initial=initial, user=user)
+    context = {"form": form, "report": None, "result": request.session.pop(RESULT_KEY, None)}
+    return render(request, "problems/import.html", context)
