@@ -19,6 +19,8 @@ from .models import AuditEntry
 
 # Texts at least this long are shown as a diff rather than old value → new value.
 DIFF_FROM = 30
+# Kept runs shorter than this between two changes are folded into the changes.
+MERGE_BELOW = 2
 
 
 @dataclass(frozen=True)
@@ -45,17 +47,31 @@ class Version:
 
 
 def text_diff(before: str, after: str) -> list[Piece]:
-    """``before`` → ``after`` as runs of kept, inserted and deleted characters."""
-    pieces: list[Piece] = []
+    """``before`` → ``after`` as runs of kept, inserted and deleted characters.
+
+    A kept run shorter than ``MERGE_BELOW`` characters between two changes (a lone "，" or "的" that
+    happens to match) is folded into them, so that a rewritten phrase reads as one deletion and one
+    insertion rather than as alternating fragments.
+    """
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
-            pieces.append(Piece("equal", before[a1:a2]))
+    runs: list[list[Any]] = []  # [changed?, old text, new text]
+    opcodes = matcher.get_opcodes()
+    for i, (op, a1, a2, b1, b2) in enumerate(opcodes):
+        changed = op != "equal" or (0 < i < len(opcodes) - 1 and a2 - a1 < MERGE_BELOW)
+        if changed and runs and runs[-1][0]:
+            runs[-1][1] += before[a1:a2]
+            runs[-1][2] += after[b1:b2]
+        else:
+            runs.append([changed, before[a1:a2], after[b1:b2]])
+    pieces: list[Piece] = []
+    for changed, old, new in runs:
+        if not changed:
+            pieces.append(Piece("equal", old))
             continue
-        if op in ("delete", "replace"):
-            pieces.append(Piece("delete", before[a1:a2]))
-        if op in ("insert", "replace"):
-            pieces.append(Piece("insert", after[b1:b2]))
+        if old:
+            pieces.append(Piece("delete", old))
+        if new:
+            pieces.append(Piece("insert", new))
     return pieces
 
 
@@ -70,7 +86,10 @@ def entry_changes(
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     changes = []
-    for name in [*before, *(k for k in after if k not in before)]:
+    # PostgreSQL's jsonb keeps no key order: fields come in the order of ``labels``, then by name.
+    position = {name: i for i, name in enumerate(labels)}
+    names = sorted({*before, *after}, key=lambda name: (position.get(name, len(position)), name))
+    for name in names:
         old, new = before.get(name), after.get(name)
         if show is not None:
             old, new = show(name, old), show(name, new)

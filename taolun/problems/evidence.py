@@ -102,7 +102,7 @@ class SelfExaminationProvider:
 
     def _done(self, requirement: Requirement, spec: SelfExaminationEvidence) -> Any:
         qs = SelfExamination.objects.filter(campaign_id=requirement.campaign_id, submitted_at__isnull=False)
-        aspects = list(spec.aspects)
+        aspects = sorted(set(spec.aspects))  # an aspect named twice is still one aspect to cover
         if aspects:
             qs = qs.annotate(covered=Count("items__aspect", filter=Q(items__aspect__in=aspects), distinct=True)).filter(
                 covered__gte=len(aspects)

@@ -256,12 +256,18 @@ def problem_update(*, problem: Problem, by: User | None, note: str = "", **field
         for name, label in (("category", _("短板类别")), ("theme", _("讨论主题")), ("dimension", _("高质量维度"))):
             if name in fields:
                 setattr(problem, name, _of_campaign(campaign, fields[name], name, label))
-        if "owner" in fields:
-            problem.owner = _owner_of(problem.unit, fields["owner"])
+        if "owner" in fields or problem.unit_id != before["unit"]:
+            # A new unit keeps the owner only if they are on its roster.
+            problem.owner = _owner_of(problem.unit, fields.get("owner", problem.owner))
         if "deadline" in fields and fields["deadline"] != problem.deadline:
             if problem.status != ProblemStatus.FOUND:
                 raise ValidationError({"deadline": _("问题确认后，办结时限只能通过延期申请调整。")})
             _check_dates(problem, fields["deadline"])
+            latest = problem.measures.aggregate(latest=Max("deadline"))["latest"]
+            if fields["deadline"] is not None and latest is not None and latest > fields["deadline"]:
+                raise ValidationError(
+                    {"deadline": _("办结时限不能早于整改措施的完成时限 %(date)s。") % {"date": latest}}
+                )
             problem.deadline = fields["deadline"]
         old, new = changed(before, snapshot(problem, PROBLEM_FIELDS))
         if not new and not old:
@@ -536,8 +542,16 @@ def measure_delete(*, measure: Measure, by: User | None) -> None:
         problem_audit(
             problem, "measure.delete", by, before={"measure": measure.pk, **snapshot(measure, MEASURE_FIELDS)}
         )
+        # The measure's evidence rows go with it (cascade): their files go once that is committed.
+        files = [
+            (f.storage, f.name)
+            for item in EvidenceFile.objects.filter(measure=measure)
+            for f in (item.file, item.thumbnail)
+            if f and f.name
+        ]
         measure.delete()
         problem_refresh(problem)
+        transaction.on_commit(lambda: delete_files(files))
 
 
 def measure_progress(

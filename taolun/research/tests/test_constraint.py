@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from taolun.activities.tests.conftest import make_campaign  # noqa: F401
+from taolun.problems.tests.helpers import plan_campaign
 from taolun.research import services
 from taolun.research.models import ResearchTopic, TopicQuerySet
 
@@ -38,9 +38,9 @@ def test_the_database_refuses_it_whatever_the_unit_or_status(org, campaign, lead
     assert ResearchTopic.objects.count() == 1
 
 
-def test_the_same_leader_leads_one_topic_in_each_campaign(org, campaign, leader, make_topic, make_campaign):
+def test_the_same_leader_leads_one_topic_in_each_campaign(org, campaign, leader, make_topic):
     make_topic(leader)
-    later = make_campaign(key="second-round")
+    later = plan_campaign(org, key="second-round")
     services.topic_create(campaign=later, leader=leader, title="第二轮调研", by=None)
     assert ResearchTopic.objects.filter(leader=leader).count() == 2
 

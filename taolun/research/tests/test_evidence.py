@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from taolun.campaigns.evidence import achieved, check_subject, needed, state_of
 from taolun.campaigns.models import RequirementSubject
-from taolun.campaigns.tests.conftest import make_campaign, requirement  # noqa: F401
+from taolun.campaigns.tests.conftest import requirement
+from taolun.problems.tests.helpers import plan_campaign
 from taolun.research import services
 from taolun.research.models import TopicStatus
 from tests.factories import PersonFactory
@@ -60,12 +61,16 @@ PLAN = [
     requirement("registered", LEADERS, evidence={"kind": "research_topic", "status": ["registered", "in_progress"]}),
     requirement("accepted", LEADERS, evidence={"kind": "research_topic", "status": ["accepted"]}),
     requirement("unit-topics", UNITS, evidence={"kind": "research_topic", "count": 2}),
-    requirement("unit-any", UNITS, evidence={"kind": "research_topic", "status": ["registered", "in_progress", "reported", "accepted"]}),
+    requirement(
+        "unit-any",
+        UNITS,
+        evidence={"kind": "research_topic", "status": ["registered", "in_progress", "reported", "accepted"]},
+    ),
 ]
 
 
-def test_both_paths_agree_for_every_leader_and_unit(org, campaign, leaders, make_topic, make_campaign):
-    other = make_campaign(key="research-plan", requirements=PLAN)
+def test_both_paths_agree_for_every_leader_and_unit(org, campaign, leaders, make_topic):
+    other = plan_campaign(org, key="research-plan", requirements=PLAN)
     statuses = [T.REPORTED, T.ACCEPTED, T.REGISTERED, T.IN_PROGRESS, T.DRAFT]
     for person, status in zip(leaders, statuses, strict=True):
         topic = services.topic_create(
@@ -89,7 +94,14 @@ def test_both_paths_agree_for_every_leader_and_unit(org, campaign, leaders, make
     bring(make_topic, leaders[2], T.ACCEPTED)
 
     today = timezone.localdate()
-    units = [org.district.pk, org.street_a.pk, org.street_b.pk, org.community_a.pk, org.community_b.pk, org.department.pk]
+    units = [
+        org.district.pk,
+        org.street_a.pk,
+        org.street_b.pk,
+        org.community_a.pk,
+        org.community_b.pk,
+        org.department.pk,
+    ]
     counts: dict[str, dict[int, int]] = {}
     for subject, ids in ((RequirementSubject.PERSON, [p.pk for p in leaders]), (RequirementSubject.UNIT, units)):
         batch = list(other.requirements.filter(subject=subject).order_by("order"))

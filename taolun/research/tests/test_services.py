@@ -11,15 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from taolun.activities.tests.conftest import make_campaign, media  # noqa: F401
+from taolun.activities.tests.conftest import media  # noqa: F401
 from taolun.core.models import AuditEntry, Notification
-from taolun.problems.tests.helpers import PDF_BYTES, disguised, entries, pdf, stored_files
+from taolun.problems.tests.helpers import PDF_BYTES, disguised, entries, pdf, plan_campaign, stored_files
 from taolun.research import services
 from taolun.research.models import ResearchTopic, TopicStatus, TopicUpdate
 from taolun.research.services import TRANSITIONS
 from tests.factories import PersonFactory, make_unit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 T = TopicStatus
 
@@ -102,10 +102,10 @@ def test_only_active_leading_cadres_lead_topics(org, campaign):
     assert ResearchTopic.objects.count() == 0
 
 
-def test_units_themes_and_members_must_belong_to_the_campaign(org, campaign, leader, make_campaign):
+def test_units_themes_and_members_must_belong_to_the_campaign(org, campaign, leader):
     elsewhere = make_unit("外区", kind="district", code="D-X")
     stranger = PersonFactory(unit=elsewhere, name="外区干部")
-    other_theme = make_campaign(key="other-plan").themes.first()
+    other_theme = plan_campaign(org, key="other-plan").themes.first()
     for fields, field in (
         ({"contact_unit": elsewhere}, "contact_unit"),
         ({"theme": other_theme}, "theme"),
@@ -140,7 +140,9 @@ def test_who_may_register_a_topic_for_whom(org, campaign, leader):
 
 SERVICE_MOVES = {
     "register": lambda t, by: services.topic_register(topic=t, by=by),
-    "report": lambda t, by: services.topic_report(topic=t, findings="企业反映审批慢", countermeasures="一网通办", by=by),
+    "report": lambda t, by: services.topic_report(
+        topic=t, findings="企业反映审批慢", countermeasures="一网通办", by=by
+    ),
     "accept": lambda t, by: services.topic_accept(topic=t, by=by),
     "return": lambda t, by: services.topic_return(topic=t, reason="对策建议不够具体", by=by),
 }
@@ -260,31 +262,40 @@ def test_progress_dates_lie_between_the_campaign_start_and_today(campaign, leade
     assert update.happened_on == campaign.start_date
 
 
-def test_progress_keeps_a_checked_file(org, leader, make_topic, media):
+def test_progress_keeps_a_checked_file(org, leader, make_topic):
     topic = make_topic(leader, status=T.REGISTERED)
     update = services.topic_progress(
         topic=topic, happened_on=today(), content="座谈会纪要", upload=pdf("座谈会纪要.pdf"), by=org.user("leader")
     )
     stored = TopicUpdate.objects.get(pk=update.pk)
-    assert (stored.original_name, stored.content_type, stored.size) == ("座谈会纪要.pdf", "application/pdf", len(PDF_BYTES))
+    assert (stored.original_name, stored.content_type, stored.size) == (
+        "座谈会纪要.pdf",
+        "application/pdf",
+        len(PDF_BYTES),
+    )
     assert stored.file.name.startswith(f"research/{topic.pk}/") and "纪要" not in stored.file.name
     with stored.file.open("rb") as f:
         assert f.read() == PDF_BYTES
     entry = entries(topic, "research.progress")[-1]
-    assert entry.after == {"update": update.pk, "on": today().isoformat(), "content": "座谈会纪要", "file": "座谈会纪要.pdf"}
+    assert entry.after == {
+        "update": update.pk,
+        "on": today().isoformat(),
+        "content": "座谈会纪要",
+        "file": "座谈会纪要.pdf",
+    }
 
 
-def test_a_disguised_file_is_refused_and_nothing_is_kept(leader, make_topic, media):
+def test_a_disguised_file_is_refused_and_nothing_is_kept(leader, make_topic):
     topic = make_topic(leader, status=T.REGISTERED)
     before = state(topic)
     with pytest.raises(ValidationError) as caught:
         services.topic_progress(topic=topic, happened_on=today(), content="纪要", upload=disguised(), by=None)
     assert "file" in caught.value.message_dict
     assert state(topic) == before
-    assert stored_files(media) == []
+    assert stored_files() == []
 
 
-def test_a_file_written_before_the_transaction_failed_is_removed(leader, make_topic, media, monkeypatch):
+def test_a_file_written_before_the_transaction_failed_is_removed(leader, make_topic, monkeypatch):
     topic = make_topic(leader, status=T.REGISTERED)
 
     def audit_fails(*args, **kwargs):
@@ -293,7 +304,7 @@ def test_a_file_written_before_the_transaction_failed_is_removed(leader, make_to
     monkeypatch.setattr(services, "topic_audit", audit_fails)
     with pytest.raises(RuntimeError):
         services.topic_progress(topic=topic, happened_on=today(), content="纪要", upload=pdf(), by=None)
-    assert stored_files(media) == []
+    assert stored_files() == []
     assert TopicUpdate.objects.count() == 0
     assert reload(topic).status == T.REGISTERED
 
