@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import activities, roster_import, subtree_query
+from . import activities, problems, roster_import, subtree_query
 from .common import bench_database
 
 
@@ -11,6 +11,7 @@ def main() -> None:
         roster_import.run()
         subtree_query.run()
         activities.run()
+        problems.run()
 
 
 if __name__ == "__main__":

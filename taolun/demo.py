@@ -1,5 +1,6 @@
 """The demo district: 溪湖区 with its streets, communities and departments, about 2,000 people,
-one login per role, and the built-in plan running as a live campaign.
+one login per role, and the built-in plan running as a live campaign with its activities, leaders'
+research topics, the problem ledger (with measures, progress and closings) and self-examinations.
 
 Everything is built through the same services that users call, so the audit log, scopes and
 validation all apply. Running it again finds the district and only resets the demo logins.
@@ -24,6 +25,8 @@ from taolun.core.services import notify
 from taolun.orgs import services as org_services
 from taolun.orgs.models import Person, Unit
 from taolun.orgs.validators import ID_CHECK, ID_WEIGHTS
+from taolun.problems.demo import build_demo_problems
+from taolun.research.demo import build_demo_research
 
 DEMO_PASSWORD = "taolun-demo-2018"  # noqa: S105 (printed for the demo on purpose)
 DISTRICT_CODE = "210503"
@@ -219,12 +222,18 @@ def build_demo(
         )
         campaign_services.campaign_activate(campaign=campaign, by=users["office"])
         echo("正在安排学习研讨、培训和视察活动……")
+        cadre = Person.objects.filter(user=users["cadre"]).first()
         build_demo_activities(
             campaign=campaign,
             district=district,
             hedong=next(u for u in units if u.name == "河东街道"),
-            cadre=Person.objects.filter(user=users["cadre"]).first(),
+            cadre=cadre,
         )
+        echo("正在登记调研课题、建立问题清单和整改台账……")
+        topics = build_demo_research(
+            campaign=campaign, district=district, leader=Person.objects.filter(user=users["leader"]).first()
+        )
+        build_demo_problems(campaign=campaign, district=district, topics=topics, cadre=cadre)
         notify(
             recipients=User.objects.filter(person__unit__path__startswith=district.path),
             title=f"{campaign.title}已启动",

@@ -166,6 +166,14 @@ class ProblemEvidence(Strict):
         default=False, description="Only problems closed (销号) whose work was done by their deadline."
     )
 
+    @model_validator(mode="after")
+    def _closed_listed(self) -> ProblemEvidence:
+        if self.closed_on_time and "closed" not in self.status:
+            raise PydanticCustomError(
+                "closed_on_time_status", "'closed_on_time: true' counts closed problems only: add 'closed' to status"
+            )
+        return self
+
 
 class ArticleEvidence(Strict):
     kind: Literal["article"]

@@ -78,7 +78,7 @@ def is_own_examination(user: Any, obj: Any) -> bool:
     if person is None or obj is None:
         return False
     person_id = getattr(obj, "person_id", None) if not hasattr(obj, "is_leading_cadre") else obj.pk
-    return bool(person_id == person.pk and person.is_leading_cadre)
+    return bool(person_id == person.pk and person.is_leading_cadre and person.is_active)
 
 
 @rules.predicate
@@ -96,7 +96,7 @@ def is_leading_cadre(user: Any) -> bool:
 
 manages = office_covers | liaison_covers
 
-rules.add_perm("problems.browse_ledger", browses_ledger)
+rules.add_perm("problems.browse_ledger", browses_ledger | is_leading_cadre)  # leaders: their own unit's ledger
 rules.add_perm("problems.work_on_tasks", on_roster)
 rules.add_perm("problems.examine_self", is_leading_cadre)
 rules.add_perm("problems.add_problem", manages | leads_unit)  # object: the responsible unit

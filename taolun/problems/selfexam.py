@@ -91,6 +91,10 @@ def self_examination_save(
     if not person.is_leading_cadre:
         raise ValidationError(_("只有领导干部需要填写自我剖析。"))
     new_items = _items(items, campaign)
+    # Once handed in, every later save must still meet what submitting asked for.
+    submit = (
+        submit or SelfExamination.objects.filter(campaign=campaign, person=person, submitted_at__isnull=False).exists()
+    )
     if submit:
         covered = {item.aspect for item in new_items}
         missing = [a for a in required_aspects(campaign) if a not in covered]

@@ -755,6 +755,10 @@ def extension_decide(*, extension: Extension, approve: bool, by: User | None, no
         extension = Extension.objects.select_for_update().get(pk=extension.pk)
         if extension.status != ExtensionStatus.PENDING:
             raise ValidationError(_("这份延期申请已经审批过了。"))
+        if approve and problem.status not in (ProblemStatus.CONFIRMED, ProblemStatus.RECTIFYING):
+            raise ValidationError(
+                _("问题已%(status)s，延期申请不再适用，只能不予批准。") % {"status": problem.get_status_display()}
+            )
         extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
         extension.decided_at = timezone.now()
         extension.decided_by = actor(by)
@@ -765,8 +769,17 @@ def extension_decide(*, extension: Extension, approve: bool, by: User | None, no
             before_deadline = problem.deadline
             problem.deadline = extension.new_deadline
             problem.save(update_fields=["deadline", "updated_at"])
+            # Unfinished measures that were due with the problem move with it; earlier steps keep their dates.
+            moved = list(
+                problem.measures.filter(deadline=extension.old_deadline, progress__lt=100).values_list("pk", flat=True)
+            )
+            for measure in Measure.objects.filter(pk__in=moved):
+                measure.deadline = extension.new_deadline
+                measure.behind_from = behind_from(measure.starts_on, measure.deadline, measure.progress)
+                measure.save(update_fields=["deadline", "behind_from", "updated_at"])
             problem_refresh(problem)
             after["deadline"] = problem.deadline
+            after["measures_moved"] = moved
             problem_audit(
                 problem, "extension.approve", by, before={"deadline": before_deadline}, after=after, note=note
             )

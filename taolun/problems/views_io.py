@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,12 +30,11 @@ from taolun.core.http import no_store
 from taolun.core.paths import paths_q
 from taolun.orgs.models import Unit
 
+from .forms_ledger import ledger_filter_from
 from .imports import LedgerImportReport, ledger_import
 from .ledger_read import max_rows, max_upload_bytes
 from .ledger_xlsx import XLSX_CONTENT_TYPE, ledger_filename, ledger_template, ledger_workbook
-from .lights import LIGHTS
-from .models import ProblemSource, ProblemStatus
-from .selectors import SORTS, LedgerFilter, filter_problems, ledger_paths, problems_visible_to
+from .selectors import filter_problems, ledger_paths, ledger_problems
 
 RESULT_KEY = "problems_import_result"
 UNIT_CHOICES_LIMIT = 500
@@ -53,21 +52,6 @@ def download(data: bytes, filename: str, fallback: str) -> HttpResponse:
 # —— export ——
 
 
-class LedgerQueryForm(forms.Form):
-    """The ledger page's filters as they come in the query string; a malformed value is left out."""
-
-    unit = forms.IntegerField(required=False, min_value=1)
-    status = forms.ChoiceField(required=False, choices=[("", ""), *ProblemStatus.choices])
-    source = forms.ChoiceField(required=False, choices=[("", ""), *ProblemSource.choices])
-    category = forms.IntegerField(required=False, min_value=1)
-    theme = forms.IntegerField(required=False, min_value=1)
-    dimension = forms.IntegerField(required=False, min_value=1)
-    owner = forms.IntegerField(required=False, min_value=1)
-    light = forms.ChoiceField(required=False, choices=[("", ""), *((k, k) for k in LIGHTS)])
-    q = forms.CharField(required=False, max_length=100)
-    sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS])
-
-
 def campaign_of(request: HttpRequest) -> Campaign | None:
     """The campaign named by ``?campaign=slug`` (404 when unknown or hidden), else the viewer's current one."""
     slug = request.GET.get("campaign") or ""
@@ -79,30 +63,6 @@ def campaign_of(request: HttpRequest) -> Campaign | None:
     return current_campaign(viewer=request.user)
 
 
-def ledger_filter(params: QueryDict, campaign: Campaign | None) -> LedgerFilter:
-    form = LedgerQueryForm(params)
-    form.is_valid()
-    data = form.cleaned_data
-    unit = None
-    if data.get("unit"):
-        unit = Unit.objects.filter(pk=data["unit"]).first()
-        if unit is None:
-            raise Http404
-    return LedgerFilter(
-        campaign=campaign,
-        unit=unit,
-        status=data.get("status") or "",
-        source=data.get("source") or "",
-        category=data.get("category"),
-        theme=data.get("theme"),
-        dimension=data.get("dimension"),
-        owner=data.get("owner"),
-        light=data.get("light") or "",
-        q=data.get("q") or "",
-        sort=data.get("sort") or "number",
-    )
-
-
 @login_required
 @permission_required("problems.browse_ledger", raise_exception=True)
 @require_GET
@@ -110,8 +70,19 @@ def export(request: HttpRequest) -> HttpResponse:
     """The ledger as filtered on its page, as the 整改台账 workbook."""
     today = timezone.localdate()
     campaign = campaign_of(request)
-    f = ledger_filter(request.GET, campaign)
-    qs = filter_problems(problems_visible_to(request.user), f, today=today)
+    if campaign is None:
+        raise Http404
+    # The very filters of the ledger page, read by the same form: the export holds what the page lists.
+    form, f = ledger_filter_from(request.GET, user=request.user, campaign=campaign)
+    if f is None:
+        problems = "；".join(
+            f"{form.fields[name].label if name in form.fields else name}：{' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        return HttpResponseBadRequest(
+            _("筛选条件有误，请在问题清单页面修改后再导出。") + problems, content_type="text/plain; charset=utf-8"
+        )
+    qs = filter_problems(ledger_problems(request.user, campaign), f, today=today)
     data = ledger_workbook(qs, campaign=campaign, unit=f.unit, today=today)
     return download(data, ledger_filename(campaign, f.unit, today), f"ledger-{today:%Y%m%d}.xlsx")
 

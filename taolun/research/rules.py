@@ -24,6 +24,8 @@ def is_leader(user: Any, obj: Any) -> bool:
     person = own_person(user)
     if person is None or obj is None:
         return False
+    if not person.is_active:
+        return False
     if hasattr(obj, "leader_id"):
         return bool(obj.leader_id == person.pk)
     return bool(obj.pk == person.pk and person.is_leading_cadre and person.is_active)

@@ -46,7 +46,7 @@ TEXT_LIMIT = 20000
 # The one door for status moves: {from: {to: action}}.
 TRANSITIONS: dict[str, dict[str, str]] = {
     TopicStatus.DRAFT: {TopicStatus.REGISTERED: "register"},
-    TopicStatus.REGISTERED: {TopicStatus.IN_PROGRESS: "start", TopicStatus.REPORTED: "report"},
+    TopicStatus.REGISTERED: {TopicStatus.IN_PROGRESS: "start"},
     TopicStatus.IN_PROGRESS: {TopicStatus.REPORTED: "report"},
     TopicStatus.REPORTED: {TopicStatus.ACCEPTED: "accept", TopicStatus.RETURNED: "return"},
     TopicStatus.RETURNED: {TopicStatus.REPORTED: "report"},
@@ -85,15 +85,20 @@ def _locked(topic: ResearchTopic) -> ResearchTopic:
     return ResearchTopic.objects.select_for_update().select_related("unit", "campaign", "leader").get(pk=topic.pk)
 
 
-def _move(
-    topic: ResearchTopic, to: str, by: User | None, *, note: str = "", after: dict[str, Any] | None = None
-) -> None:
+def _check_move(topic: ResearchTopic, to: str) -> str:
     action = TRANSITIONS.get(topic.status, {}).get(to)
     if action is None:
         raise ValidationError(
             _("课题当前状态为“%(status)s”，不能改为“%(to)s”。")
             % {"status": topic.get_status_display(), "to": TopicStatus(to).label}
         )
+    return action
+
+
+def _move(
+    topic: ResearchTopic, to: str, by: User | None, *, note: str = "", after: dict[str, Any] | None = None
+) -> None:
+    action = _check_move(topic, to)
     before = {"status": topic.status}
     topic.status = to
     topic.save()
@@ -291,8 +296,13 @@ def topic_report(
     report = _text(report, "report", label=_("调研报告"), limit=100000)
     with transaction.atomic():
         topic = _locked(topic)
-        if topic.status in (TopicStatus.REGISTERED, TopicStatus.IN_PROGRESS) and not topic.updates.exists():
-            raise ValidationError(_("报送前请至少记录一次调研进展。"))
+        if topic.status == TopicStatus.REGISTERED or (
+            topic.status == TopicStatus.IN_PROGRESS and not topic.updates.exists()
+        ):
+            raise ValidationError(
+                _("课题当前状态为“%(status)s”：报送前请至少记录一次调研进展。") % {"status": topic.get_status_display()}
+            )
+        _check_move(topic, TopicStatus.REPORTED)
         before = snapshot(topic, ["findings", "countermeasures", "report"])
         topic.findings, topic.countermeasures, topic.report = findings, countermeasures, report
         topic.reported_at = timezone.now()

@@ -229,8 +229,8 @@ def grow(org, size: int) -> None:
                 PersonFactory(unit=unit, user=user)
 
 
-# session, user, role scopes, the viewer's roster entry (nav), unread notifications, users count, users page (with person and unit),
-# their role assignments (with units)
+# session, user, role scopes, the viewer's roster entry (nav), unread notifications, users count, users page
+# (with person and unit), their role assignments (with units)
 ROLE_LIST_QUERIES = 8
 
 

@@ -34,7 +34,10 @@ OFFICES = {**NONE, "admin": EVERYWHERE, "office": EVERYWHERE, "office_a": OWN}
 
 # EXPECTED[rule][role] = (own, other)
 EXPECTED: dict[str, dict[str, tuple[bool, bool]]] = {
-    "browse_ledger": {**NONE, **dict.fromkeys(["admin", "office", "office_a", "liaison", "liaison_b"], EVERYWHERE)},
+    "browse_ledger": {
+        **NONE,
+        **dict.fromkeys(["admin", "office", "office_a", "liaison", "liaison_b", "leader"], EVERYWHERE),
+    },
     "work_on_tasks": {**NONE, **dict.fromkeys(["leader", "owner", "cadre"], EVERYWHERE)},
     "examine_self": {**NONE, "leader": EVERYWHERE},
     "add_problem": {**MANAGERS, "leader": OWN},

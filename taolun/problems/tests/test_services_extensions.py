@@ -13,7 +13,7 @@ from taolun.problems import services
 from taolun.problems.models import Extension, ExtensionStatus, ProblemStatus
 
 from .conftest import days
-from .helpers import entries, reload, walk
+from .helpers import entries, pdf, reload, walk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
@@ -125,9 +125,35 @@ def test_approval_moves_the_deadline_and_the_due_date(org, problem):
     assert extension.decided_at is not None and extension.decision_note == "同意"
     entry = entries(problem, "problems.extension.approve")[-1]
     assert entry.before == {"deadline": days(30).isoformat()}
-    assert entry.after == {"extension": extension.pk, "status": "approved", "deadline": days(45).isoformat()}
+    assert entry.after == {
+        "extension": extension.pk,
+        "status": "approved",
+        "deadline": days(45).isoformat(),
+        "measures_moved": [],  # the only measure is finished
+    }
     notice = Notification.objects.get(recipient=org.user("owner"), title__contains="延期申请")
     assert "已批准" in notice.title and notice.body == "同意"
+
+
+def test_unfinished_measures_due_with_the_problem_move_with_it(org, problem):
+    same_day = services.measure_add(problem=problem, content="收尾", deadline=days(30), by=None)
+    extension = request(problem)
+    services.extension_decide(extension=extension, approve=True, by=org.user("office"))
+    same_day.refresh_from_db()
+    assert same_day.deadline == days(45)
+    assert entries(problem, "problems.extension.approve")[-1].after["measures_moved"] == [same_day.pk]
+
+
+def test_an_extension_of_a_finished_problem_can_only_be_refused(org, problem):
+    extension = request(problem)
+    for measure in problem.measures.all():
+        services.measure_progress(measure=measure, progress=100, note="完成", by=None)
+    services.evidence_add(problem=problem, upload=pdf(), by=None)
+    services.problem_finish(problem=problem, result="完成", by=None)
+    with pytest.raises(ValidationError):
+        services.extension_decide(extension=extension, approve=True, by=org.user("office"))
+    services.extension_decide(extension=extension, approve=False, note="已完成，无需延期", by=org.user("office"))
+    assert reload(problem).deadline == days(30)
 
 
 def test_an_unfinished_measure_due_earlier_stays_due(problem):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from urllib.parse import unquote
 
 import pytest
@@ -80,7 +82,7 @@ def test_export_is_a_named_download_of_the_filtered_ledger(org, campaign, make_p
     make_problem(content="甲街道的问题")
     make_problem(unit=org.street_b, content="乙街道的问题")
     response = login(org.users["office"]).get(
-        reverse("problems:export"), {"campaign": campaign.slug, "unit": org.street_b.pk, "sort": "bogus", "owner": "x"}
+        reverse("problems:export"), {"campaign": campaign.slug, "unit": org.street_b.code}
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -95,11 +97,23 @@ def test_export_is_a_named_download_of_the_filtered_ledger(org, campaign, make_p
     assert contents(response) == []
 
 
-def test_export_of_an_unknown_campaign_or_unit_is_404(org, campaign, login):
+def test_export_of_an_unknown_campaign_is_404_and_bad_filters_are_named(org, campaign, login):
     client = login(org.users["office"])
     assert client.get(reverse("problems:export"), {"campaign": "nope"}).status_code == 404
-    assert client.get(reverse("problems:export"), {"unit": 999999}).status_code == 404
+    response = client.get(reverse("problems:export"), {"unit": "NO-SUCH-UNIT", "sort": "bogus"})
+    assert response.status_code == 400
+    assert "筛选条件有误" in response.content.decode()
     assert client.post(reverse("problems:export")).status_code == 405
+
+
+def test_the_ledger_pages_export_link_exports_what_the_page_lists(org, campaign, make_problem, login):
+    make_problem(unit=org.community_a, content="甲一社区的问题")
+    make_problem(unit=org.street_a, content="甲街道本级的问题")
+    make_problem(unit=org.street_b, content="乙街道的问题")
+    client = login(org.users["liaison"])
+    page = client.get(reverse("problems:ledger"), {"unit": org.community_a.code}).content.decode()
+    (link,) = re.findall(r'href="(/problems/export\.xlsx[^"]*)"', page)
+    assert contents(client.get(html.unescape(link))) == ["甲一社区的问题"]
 
 
 def test_template_download(org, login):
