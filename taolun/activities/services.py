@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from taolun.campaigns.models import Campaign, Dimension, Theme
 from taolun.core.permissions import require_perm
-from taolun.core.services import audit_record, changed, notify, snapshot
+from taolun.core.services import actor, audit_record, changed, notify, required_reason, snapshot
 from taolun.orgs.models import Person, Unit
 
 from .counts import counts_refresh
@@ -69,11 +69,6 @@ def require_reason_if_locked(activity: Activity, reason: str) -> str:
     return reason
 
 
-def actor(by: User | None) -> User | None:
-    """The user to store as the one who did it (None for the system)."""
-    return by if by is not None and by.pk else None
-
-
 def activity_audit(
     activity: Activity, action: str, by: User | None, *, before: Any = None, after: Any = None, note: str = ""
 ) -> None:
@@ -92,13 +87,6 @@ def activity_audit(
 def _locked(activity: Activity) -> Activity:
     """The activity again, its row locked for the rest of the transaction."""
     return Activity.objects.select_for_update().select_related("unit", "campaign").get(pk=activity.pk)
-
-
-def _required(reason: str, message: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": message})
-    return reason
 
 
 def _check_times(start_at: dt.datetime, end_at: dt.datetime, campaign: Campaign) -> None:
@@ -318,7 +306,7 @@ def activity_confirm(*, activity: Activity, by: User | None, now: dt.datetime | 
 def activity_unlock(*, activity: Activity, reason: str, by: User | None) -> Activity:
     """The office reopens confirmed records for correction (with a reason)."""
     require_perm(by, "activities.confirm_records", activity)
-    reason = _required(reason, _("请填写重新开放记录的原因。"))
+    reason = required_reason(reason, _("请填写重新开放记录的原因。"))
     with transaction.atomic():
         activity = _locked(activity)
         activity.confirmed_at = None
@@ -329,7 +317,7 @@ def activity_unlock(*, activity: Activity, reason: str, by: User | None) -> Acti
 
 def activity_cancel(*, activity: Activity, reason: str, by: User | None) -> Activity:
     require_perm(by, "activities.change_activity", activity)
-    reason = _required(reason, _("请填写取消原因。"))
+    reason = required_reason(reason, _("请填写取消原因。"))
     with transaction.atomic():
         activity = _locked(activity)
         activity.cancel_reason = reason[:500]

@@ -23,8 +23,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
-from taolun.campaigns.models import Campaign
-from taolun.campaigns.selectors import campaigns_visible_to, current_campaign
+from taolun.campaigns.http import requested_campaign
 from taolun.core.http import is_htmx, no_store
 from taolun.core.pagination import paginate, paginate_uncounted
 from taolun.orgs.forms import add_service_errors
@@ -61,16 +60,6 @@ def load_activity(request: HttpRequest, pk: int, perm: str = "activities.view_ac
     return activity
 
 
-def _campaign(request: HttpRequest) -> Campaign | None:
-    slug = request.GET.get("campaign") or request.POST.get("campaign") or ""
-    if slug:
-        campaign = campaigns_visible_to(request.user).filter(slug=slug).first()
-        if campaign is None:
-            raise Http404
-        return campaign
-    return current_campaign(viewer=request.user)
-
-
 def _default_unit(units: Any) -> Unit | None:
     """The top unit of the viewer's planning scope (the unit the lists start from)."""
     return units.order_by("depth", "path").first()
@@ -89,7 +78,7 @@ def refusal(exc: ValidationError | PermissionDenied) -> str:
 def activity_list(request: HttpRequest) -> HttpResponse:
     """The activities held in the viewer's scope, newest first, filtered by unit, kind, status and date."""
     user = request.user
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     units = Unit.objects.within_paths(selectors.planner_paths(user))
     form = ActivityFilterForm(request.GET or None, campaign=campaign, units=units)
     qs = selectors.activities_managed_by(user)
@@ -255,7 +244,7 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
 def training_coverage_view(request: HttpRequest) -> HttpResponse:
     """Whether the batches of the campaign's training together cover every leading cadre of a unit."""
     user = request.user
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     if campaign is None:
         raise Http404
     units = Unit.objects.within_paths(selectors.planner_paths(user)).filter(path__startswith=campaign.root_unit.path)
@@ -287,7 +276,7 @@ def training_coverage_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def activity_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     if campaign is None:
         messages.warning(request, _("目前没有进行中的大讨论，无法安排活动。"))
         return redirect("activities:list")

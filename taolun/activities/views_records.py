@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from taolun.core.http import serve_private_file
 from taolun.orgs.forms import add_service_errors
 from taolun.orgs.models import Person
 
@@ -197,18 +198,7 @@ def _attachment(request: HttpRequest, pk: int) -> Attachment:
 
 
 def _serve(field: Any, content_type: str, filename: str, *, inline: bool) -> FileResponse:
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=content_type, as_attachment=not inline, filename=filename)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    # Documents are never rendered by the browser inside our origin.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    return serve_private_file(field, content_type, filename, inline=inline, cache="private, max-age=3600")
 
 
 @login_required

@@ -9,10 +9,12 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import connections, models, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 from .context import current_origin
 from .models import AuditEntry, Notification
@@ -273,3 +275,26 @@ def notification_mark_read(*, user: User, ids: Iterable[int] | None = None) -> i
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def actor(by: User | None) -> User | None:
+    """The user to store as the one who did it (None for the system)."""
+    return by if by is not None and by.pk else None
+
+
+def clean_text(value: Any, field: str, *, label: Any, limit: int, required: bool = False) -> str:
+    """``value`` stripped, or a ValidationError on ``field`` naming ``label`` when missing or longer than ``limit``."""
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
+    if len(text) > limit:
+        raise ValidationError({field: _("%(label)s最多 %(limit)s 字。") % {"label": label, "limit": limit}})
+    return text
+
+
+def required_reason(reason: str, message: Any, field: str = "reason", limit: int = 500) -> str:
+    """A reason the user must give (``message`` says which), trimmed to what the record keeps."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({field: message})
+    return reason[:limit]

@@ -161,7 +161,8 @@ class Problem(TimeStampedModel):
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="problems_progress_max"),
         ]
         indexes = [
-            models.Index(fields=["unit", "campaign", "status"], name="problems_unit_status_idx"),
+            # due_on last: a unit's ledger filtered by status and light is answered inside the index.
+            models.Index(fields=["unit", "campaign", "status", "due_on"], name="problems_unit_status_due_idx"),
             models.Index(fields=["campaign", "status", "due_on"], name="problems_campaign_due_idx"),
             models.Index(fields=["owner", "campaign"], name="problems_owner_idx"),
             models.Index(fields=["campaign", "category"], name="problems_category_idx"),

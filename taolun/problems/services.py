@@ -22,7 +22,7 @@ from taolun.activities.records import delete_files
 from taolun.activities.uploads import check_upload, thumbnail_of
 from taolun.campaigns.models import Campaign, Dimension, Shortcoming, Theme
 from taolun.core.permissions import require_perm
-from taolun.core.services import audit_record, changed, notify, snapshot
+from taolun.core.services import actor, audit_record, changed, clean_text, notify, required_reason, snapshot
 from taolun.orgs.models import Person, Unit
 
 from .lights import behind_from, rollup
@@ -72,10 +72,6 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 TEXT_LIMIT = 5000
 
 
-def actor(by: User | None) -> User | None:
-    return by if by is not None and by.pk else None
-
-
 def problem_audit(
     problem: Problem, action: str, by: User | None, *, before: Any = None, after: Any = None, note: str = ""
 ) -> None:
@@ -89,22 +85,6 @@ def problem_audit(
         note=note,
         unit_path=problem.unit.path,
     )
-
-
-def _text(value: Any, field: str, *, required: bool = False, label: str = "", limit: int = TEXT_LIMIT) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
-    if len(text) > limit:
-        raise ValidationError({field: _("%(label)s最多 %(limit)s 字。") % {"label": label, "limit": limit}})
-    return text
-
-
-def _required(reason: str, message: str, field: str = "reason") -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({field: message})
-    return reason[:500]
 
 
 def _locked(problem: Problem) -> Problem:
@@ -204,14 +184,14 @@ def problem_create(
     problem = Problem(
         campaign=campaign,
         unit=unit,
-        content=_text(content, "content", required=True, label=_("问题内容")),
+        content=clean_text(content, "content", required=True, label=_("问题内容"), limit=TEXT_LIMIT),
         source=source,
-        source_note=_text(source_note, "source_note", label=_("来源说明"), limit=200),
+        source_note=clean_text(source_note, "source_note", label=_("来源说明"), limit=200),
         owner=_owner_of(unit, owner),
         category=_of_campaign(campaign, category, "category", _("短板类别")),
         theme=_of_campaign(campaign, theme, "theme", _("讨论主题")),
         dimension=_of_campaign(campaign, dimension, "dimension", _("高质量维度")),
-        standard=_text(standard, "standard", label=_("整改标准")),
+        standard=clean_text(standard, "standard", label=_("整改标准"), limit=TEXT_LIMIT),
         deadline=deadline,
         research_topic=research_topic,
         opinion=opinion,
@@ -248,11 +228,13 @@ def problem_update(*, problem: Problem, by: User | None, note: str = "", **field
             _within_campaign(campaign, fields["unit"])
             problem.unit = fields["unit"]
         if "content" in fields:
-            problem.content = _text(fields["content"], "content", required=True, label=_("问题内容"))
+            problem.content = clean_text(
+                fields["content"], "content", required=True, label=_("问题内容"), limit=TEXT_LIMIT
+            )
         if "source_note" in fields:
-            problem.source_note = _text(fields["source_note"], "source_note", label=_("来源说明"), limit=200)
+            problem.source_note = clean_text(fields["source_note"], "source_note", label=_("来源说明"), limit=200)
         if "standard" in fields:
-            problem.standard = _text(fields["standard"], "standard", label=_("整改标准"))
+            problem.standard = clean_text(fields["standard"], "standard", label=_("整改标准"), limit=TEXT_LIMIT)
         for name, label in (("category", _("短板类别")), ("theme", _("讨论主题")), ("dimension", _("高质量维度"))):
             if name in fields:
                 setattr(problem, name, _of_campaign(campaign, fields[name], name, label))
@@ -324,7 +306,7 @@ def problem_confirm(*, problem: Problem, by: User | None) -> Problem:
 def problem_dismiss(*, problem: Problem, reason: str, by: User | None) -> Problem:
     """Found → dismissed (不予认定), with the reason."""
     require_perm(by, "problems.confirm_problem", problem)
-    reason = _required(reason, _("请填写不予认定的理由。"))
+    reason = required_reason(reason, _("请填写不予认定的理由。"))
     with transaction.atomic():
         problem = _locked(problem)
         problem.verification_note = reason
@@ -344,7 +326,7 @@ def problem_restore(*, problem: Problem, by: User | None) -> Problem:
 def problem_finish(*, problem: Problem, result: str, by: User | None) -> Problem:
     """Confirmed or rectifying → done, awaiting verification: every measure at 100 %, a result and evidence."""
     require_perm(by, "problems.change_problem", problem)
-    result = _text(result, "result", required=True, label=_("完成情况"))
+    result = clean_text(result, "result", required=True, label=_("完成情况"), limit=TEXT_LIMIT)
     with transaction.atomic():
         problem = _locked(problem)
         _check_move(problem, ProblemStatus.DONE)
@@ -387,7 +369,7 @@ def problem_close(*, problem: Problem, by: User | None, note: str = "", publish:
 def problem_reject(*, problem: Problem, reason: str, by: User | None) -> Problem:
     """Done → rectifying: the verification failed, with the reason."""
     require_perm(by, "problems.verify_problem", problem)
-    reason = _required(reason, _("请写明核验未通过的原因。"))
+    reason = required_reason(reason, _("请写明核验未通过的原因。"))
     with transaction.atomic():
         problem = _locked(problem)
         _check_move(problem, ProblemStatus.RECTIFYING)
@@ -403,7 +385,7 @@ def problem_reject(*, problem: Problem, reason: str, by: User | None) -> Problem
 def problem_reopen(*, problem: Problem, reason: str, by: User | None) -> Problem:
     """Closed → rectifying (the problem came back), with the reason."""
     require_perm(by, "problems.verify_problem", problem)
-    reason = _required(reason, _("请写明重新整改的原因。"))
+    reason = required_reason(reason, _("请写明重新整改的原因。"))
     with transaction.atomic():
         problem = _locked(problem)
         if problem.status != ProblemStatus.CLOSED:
@@ -471,9 +453,9 @@ def measure_add(
             raise ValidationError({"weight": _("权重应在 1 到 100 之间。")})
         measure = Measure(
             problem=problem,
-            content=_text(content, "content", required=True, label=_("整改措施")),
+            content=clean_text(content, "content", required=True, label=_("整改措施"), limit=TEXT_LIMIT),
             owner=_owner_of(problem.unit, owner),
-            owner_name="" if owner else _text(owner_name, "owner_name", label=_("责任人姓名"), limit=60),
+            owner_name="" if owner else clean_text(owner_name, "owner_name", label=_("责任人姓名"), limit=60),
             starts_on=starts_on,
             deadline=deadline,
             weight=weight,
@@ -505,11 +487,13 @@ def measure_change(*, measure: Measure, by: User | None, **fields: Any) -> Measu
         measure = Measure.objects.select_for_update().get(pk=measure.pk)
         before = snapshot(measure, MEASURE_FIELDS)
         if "content" in fields:
-            measure.content = _text(fields["content"], "content", required=True, label=_("整改措施"))
+            measure.content = clean_text(
+                fields["content"], "content", required=True, label=_("整改措施"), limit=TEXT_LIMIT
+            )
         if "owner" in fields:
             measure.owner = _owner_of(problem.unit, fields["owner"])
         if "owner_name" in fields:
-            measure.owner_name = _text(fields["owner_name"], "owner_name", label=_("责任人姓名"), limit=60)
+            measure.owner_name = clean_text(fields["owner_name"], "owner_name", label=_("责任人姓名"), limit=60)
         if measure.owner_id:
             measure.owner_name = ""
         if "weight" in fields:
@@ -567,7 +551,7 @@ def measure_progress(
     require_perm(by, "problems.report_progress", measure)
     if not 0 <= int(progress) <= 100:
         raise ValidationError({"progress": _("进度应在 0 到 100 之间。")})
-    note = _text(note, "note", required=True, label=_("进展情况"))
+    note = clean_text(note, "note", required=True, label=_("进展情况"), limit=TEXT_LIMIT)
     today = timezone.localdate()
     happened_on = happened_on or today
     if happened_on > today:
@@ -709,7 +693,7 @@ def extension_request(
 ) -> Extension:
     """Ask to move the deadline: only before it has passed, only later, one request waiting at a time."""
     require_perm(by, "problems.report_progress", problem)
-    reason = _required(reason, _("请写明延期理由。"))
+    reason = required_reason(reason, _("请写明延期理由。"))
     today = today or timezone.localdate()
     with transaction.atomic():
         problem = _locked(problem)

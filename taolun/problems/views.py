@@ -21,9 +21,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from taolun.campaigns.http import requested_campaign
 from taolun.campaigns.models import Campaign
-from taolun.campaigns.selectors import campaigns_visible_to, current_campaign
-from taolun.core.http import is_htmx
+from taolun.core.http import is_htmx, serve_private_file
 from taolun.orgs.forms import add_service_errors
 from taolun.orgs.models import Unit
 from taolun.research.models import ResearchTopic
@@ -73,13 +73,7 @@ def _campaign(request: HttpRequest, topic: ResearchTopic | None) -> Campaign | N
     """The topic's campaign, the one asked for (``?campaign=slug``), or the viewer's current one."""
     if topic is not None:
         return topic.campaign
-    slug = request.GET.get("campaign", "")
-    if slug:
-        campaign = campaigns_visible_to(request.user).filter(slug=slug).first()
-        if campaign is None:
-            raise Http404
-        return campaign
-    return current_campaign(viewer=request.user)
+    return requested_campaign(request)
 
 
 def _topic(request: HttpRequest) -> ResearchTopic | None:
@@ -373,18 +367,8 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
         field, content_type, filename, inline = item.thumbnail, "image/jpeg", "thumb.jpg", True
     else:
         field, content_type, filename, inline = item.file, item.content_type, item.original_name, item.is_image
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=content_type, as_attachment=not inline, filename=filename)
     # Evidence can be personal: never kept by a shared cache or the browser's disk.
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    return serve_private_file(field, content_type, filename, inline=inline)
 
 
 # —— extensions ——

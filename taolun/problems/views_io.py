@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from rules.contrib.views import permission_required
 
+from taolun.campaigns.http import requested_campaign
 from taolun.campaigns.models import Campaign
 from taolun.campaigns.selectors import campaigns_visible_to, current_campaign
 from taolun.core.forms import PlainSelect
@@ -52,31 +53,20 @@ def download(data: bytes, filename: str, fallback: str) -> HttpResponse:
 # —— export ——
 
 
-def campaign_of(request: HttpRequest) -> Campaign | None:
-    """The campaign named by ``?campaign=slug`` (404 when unknown or hidden), else the viewer's current one."""
-    slug = request.GET.get("campaign") or ""
-    if slug:
-        campaign = campaigns_visible_to(request.user).filter(slug=slug).first()
-        if campaign is None:
-            raise Http404
-        return campaign
-    return current_campaign(viewer=request.user)
-
-
 @login_required
 @permission_required("problems.browse_ledger", raise_exception=True)
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
     """The ledger as filtered on its page, as the 整改台账 workbook."""
     today = timezone.localdate()
-    campaign = campaign_of(request)
+    campaign = requested_campaign(request)
     if campaign is None:
         raise Http404
     # The very filters of the ledger page, read by the same form: the export holds what the page lists.
     form, f = ledger_filter_from(request.GET, user=request.user, campaign=campaign)
     if f is None:
         problems = "；".join(
-            f"{form.fields[name].label if name in form.fields else name}：{' '.join(errors)}"
+            f"{form.fields[name].label if name in form.fields else name}：{' '.join(str(e) for e in errors)}"
             for name, errors in form.errors.items()
         )
         return HttpResponseBadRequest(

@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from rules.contrib.views import permission_required
 
+from taolun.campaigns.http import requested_campaign
 from taolun.campaigns.models import Campaign, CampaignStatus
-from taolun.campaigns.selectors import campaigns_visible_to, current_campaign
+from taolun.campaigns.selectors import current_campaign
 from taolun.core.http import is_htmx
 from taolun.core.pagination import paginate, paginate_uncounted
 from taolun.orgs.models import Unit
@@ -49,17 +50,6 @@ SUMMARY_CHARS = 60  # of a problem's text in a ledger row
 BY_CHOICES = ("unit", "owner", "category", "theme", "source", "status")
 # The ledger parameter a summary group filters by (``owner`` is a person's id).
 BY_PARAM = {"unit": "unit", "owner": "owner", "category": "category", "theme": "theme", "source": "source"}
-
-
-def _campaign(request: HttpRequest) -> Campaign | None:
-    """``?campaign=<slug>`` among the campaigns the viewer may see, else the viewer's current campaign."""
-    slug = request.GET.get("campaign") or ""
-    if slug:
-        campaign = campaigns_visible_to(request.user).filter(slug=slug).first()
-        if campaign is None:
-            raise Http404
-        return campaign
-    return current_campaign(viewer=request.user)
 
 
 def _query(params: QueryDict, *, drop: tuple[str, ...] = (), **values: Any) -> str:
@@ -138,7 +128,7 @@ def _where(user: Any, campaign: Campaign | None, unit: Unit | None) -> Unit | No
 def ledger(request: HttpRequest) -> HttpResponse:
     """The campaign's problems in the viewer's scope, filtered, with their totals on top."""
     user = request.user
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     today = timezone.localdate()
     form, ledger_filter = ledger_filter_from(request.GET, user=user, campaign=campaign)
     qs = _ledger_qs(user, campaign, ledger_filter, today)
@@ -213,7 +203,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by") or "unit"
     if by not in BY_CHOICES:
         by = "unit"
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     today = timezone.localdate()
     form, ledger_filter = ledger_filter_from(request.GET, user=user, campaign=campaign)
     qs = _ledger_qs(user, campaign, ledger_filter, today)
@@ -281,7 +271,7 @@ def summary(request: HttpRequest) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """The problems and measures the viewer answers for, with lights and deadlines; where to report progress."""
     person = own_person(request.user)
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     today = timezone.localdate()
     problems: list[Problem] = []
     measures: list[Any] = []
@@ -310,7 +300,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """What waits for the office: problems declared done (to verify and close) and extension requests."""
     _office_paths(request)
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     awaiting: list[Problem] = []
     extensions: list[Any] = []
     if campaign is not None:
@@ -448,7 +438,7 @@ def self_exam_mine(request: HttpRequest) -> HttpResponse:
 def self_exam_list(request: HttpRequest) -> HttpResponse:
     """The leading cadres in the office's scope: who submitted their self-examination, and how many items."""
     paths = _office_paths(request)
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     units = Unit.objects.within_paths(paths)
     if campaign is not None:
         units = units.filter(path__startswith=campaign.root_unit.path)

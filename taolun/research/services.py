@@ -21,7 +21,7 @@ from taolun.activities.records import delete_files
 from taolun.activities.uploads import check_upload
 from taolun.campaigns.models import Campaign, Theme
 from taolun.core.permissions import require_perm
-from taolun.core.services import audit_record, changed, notify, snapshot
+from taolun.core.services import actor, audit_record, changed, clean_text, notify, snapshot
 from taolun.orgs.models import Person, Unit
 
 from .models import ResearchTopic, TopicStatus, TopicUpdate
@@ -54,10 +54,6 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }
 
 
-def actor(by: User | None) -> User | None:
-    return by if by is not None and by.pk else None
-
-
 def topic_audit(
     topic: ResearchTopic, action: str, by: User | None, *, before: Any = None, after: Any = None, note: str = ""
 ) -> None:
@@ -70,15 +66,6 @@ def topic_audit(
         note=note,
         unit_path=topic.unit.path,
     )
-
-
-def _text(value: Any, field: str, *, required: bool = False, label: str = "", limit: int = TEXT_LIMIT) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
-    if len(text) > limit:
-        raise ValidationError({field: _("%(label)s最多 %(limit)s 字。") % {"label": label, "limit": limit}})
-    return text
 
 
 def _locked(topic: ResearchTopic) -> ResearchTopic:
@@ -158,11 +145,11 @@ def topic_create(
         campaign=campaign,
         leader=leader,
         unit=leader.unit,
-        title=_text(title, "title", required=True, label=_("课题名称"), limit=200),
+        title=clean_text(title, "title", required=True, label=_("课题名称"), limit=200),
         theme=_theme(campaign, theme),
         contact_unit=_campaign_units(campaign, contact_unit, "contact_unit"),
-        other_members=_text(other_members, "other_members", label=_("其他成员"), limit=500),
-        plan=_text(plan, "plan", label=_("调研计划")),
+        other_members=clean_text(other_members, "other_members", label=_("其他成员"), limit=500),
+        plan=clean_text(plan, "plan", label=_("调研计划"), limit=TEXT_LIMIT),
         created_by=actor(by),
     )
     team = _members(campaign, members)
@@ -192,15 +179,15 @@ def topic_update(*, topic: ResearchTopic, by: User | None, **fields: Any) -> Res
         before = {**snapshot(topic, TOPIC_FIELDS), "members": sorted(topic.members.values_list("pk", flat=True))}
         campaign = topic.campaign
         if "title" in fields:
-            topic.title = _text(fields["title"], "title", required=True, label=_("课题名称"), limit=200)
+            topic.title = clean_text(fields["title"], "title", required=True, label=_("课题名称"), limit=200)
         if "theme" in fields:
             topic.theme = _theme(campaign, fields["theme"])
         if "contact_unit" in fields:
             topic.contact_unit = _campaign_units(campaign, fields["contact_unit"], "contact_unit")
         if "other_members" in fields:
-            topic.other_members = _text(fields["other_members"], "other_members", label=_("其他成员"), limit=500)
+            topic.other_members = clean_text(fields["other_members"], "other_members", label=_("其他成员"), limit=500)
         if "plan" in fields:
-            topic.plan = _text(fields["plan"], "plan", label=_("调研计划"))
+            topic.plan = clean_text(fields["plan"], "plan", label=_("调研计划"), limit=TEXT_LIMIT)
         members = (
             sorted(m.pk for m in _members(campaign, fields["members"])) if "members" in fields else before["members"]
         )
@@ -245,7 +232,7 @@ def topic_progress(
 ) -> TopicUpdate:
     """Post one dated step of the research; the first one moves a registered topic to in progress."""
     require_perm(by, "research.change_topic", topic)
-    content = _text(content, "content", required=True, label=_("进展情况"), limit=5000)
+    content = clean_text(content, "content", required=True, label=_("进展情况"), limit=5000)
     today = timezone.localdate()
     if happened_on > today:
         raise ValidationError({"happened_on": _("进展日期不能晚于今天。")})
@@ -291,9 +278,11 @@ def topic_report(
 ) -> ResearchTopic:
     """Hand in the final report (findings and 对策建议); a returned topic is handed in again the same way."""
     require_perm(by, "research.change_topic", topic)
-    findings = _text(findings, "findings", required=True, label=_("调研发现"))
-    countermeasures = _text(countermeasures, "countermeasures", required=True, label=_("对策建议"))
-    report = _text(report, "report", label=_("调研报告"), limit=100000)
+    findings = clean_text(findings, "findings", required=True, label=_("调研发现"), limit=TEXT_LIMIT)
+    countermeasures = clean_text(
+        countermeasures, "countermeasures", required=True, label=_("对策建议"), limit=TEXT_LIMIT
+    )
+    report = clean_text(report, "report", label=_("调研报告"), limit=100000)
     with transaction.atomic():
         topic = _locked(topic)
         if topic.status == TopicStatus.REGISTERED or (

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
+from taolun.campaigns.http import requested_campaign
 from taolun.campaigns.models import Campaign, Theme
-from taolun.campaigns.selectors import campaigns_visible_to, current_campaign
 from taolun.core.history import entries_of, versions
-from taolun.core.http import is_htmx
+from taolun.core.http import is_htmx, serve_private_file
 from taolun.core.pagination import paginate
 from taolun.core.text import join_list
 from taolun.orgs.forms import add_service_errors
@@ -53,17 +53,6 @@ def load_topic(request: HttpRequest, pk: int, perm: str = "research.view_topic")
     return topic
 
 
-def _campaign(request: HttpRequest) -> Campaign | None:
-    """``?campaign=<slug>`` when given (404 if the viewer may not see it), else the current campaign."""
-    slug = request.GET.get("campaign") or request.POST.get("campaign") or ""
-    if slug:
-        campaign = campaigns_visible_to(request.user).filter(slug=slug).first()
-        if campaign is None:
-            raise Http404
-        return campaign
-    return current_campaign(viewer=request.user)
-
-
 def _scope_units(request: HttpRequest, campaign: Campaign | None) -> Any:
     units = Unit.objects.within_paths(selectors.manager_paths(request.user))
     if campaign is not None:
@@ -82,7 +71,7 @@ def refusal(exc: ValidationError | PermissionDenied) -> str:
 @permission_required("research.browse_topics", raise_exception=True)
 def topic_list(request: HttpRequest) -> HttpResponse:
     """The topics of the leaders in the viewer's scope for one campaign, filtered by unit, status, theme, text."""
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     form = TopicFilterForm(request.GET or None, campaign=campaign, units=_scope_units(request, campaign))
     filters: dict[str, Any] = {}
     qs = selectors.topics_visible_to(request.user)
@@ -119,7 +108,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 @permission_required("research.browse_topics", raise_exception=True)
 def coverage(request: HttpRequest) -> HttpResponse:
     """Which leading cadres under a unit have registered a topic, at which stage, and who has not."""
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     if campaign is None:
         messages.warning(request, _("目前没有进行中的大讨论。"))
         return redirect("research:list")
@@ -149,7 +138,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @permission_required("research.lead_topic", raise_exception=True)
 def my_topic(request: HttpRequest) -> HttpResponse:
     """The leader's own topic for the campaign, or a prompt and the form to start it."""
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     person = own_person(request.user)
     topic = selectors.topic_of(campaign, person) if campaign is not None else None
     if topic is not None:
@@ -180,7 +169,7 @@ def topic_create(request: HttpRequest) -> HttpResponse:
     if not (user.has_perm("research.browse_topics") or user.has_perm("research.lead_topic")):
         raise PermissionDenied(_("只有领导干部本人和负责的办公室、联络员可以登记调研课题。"))
     back = "research:list" if user.has_perm("research.browse_topics") else "research:mine"
-    campaign = _campaign(request)
+    campaign = requested_campaign(request)
     if campaign is None:
         messages.warning(request, _("目前没有进行中的大讨论，无法登记调研课题。"))
         return redirect(back)
@@ -457,15 +446,6 @@ def update_file(request: HttpRequest, pk: int) -> FileResponse:
     update = get_object_or_404(TopicUpdate.objects.select_related("topic__unit"), pk=pk)
     if not update.file or not request.user.has_perm("research.view_topic", update.topic):
         raise Http404
-    try:
-        handle = update.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
     name = update.original_name or f"attachment.{(update.file.name or '').rsplit('.', 1)[-1]}"
-    response = FileResponse(
-        handle, content_type=update.content_type or "application/octet-stream", as_attachment=True, filename=name
-    )
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    content_type = update.content_type or "application/octet-stream"
+    return serve_private_file(update.file, content_type, name, inline=False, cache="private, max-age=3600")
