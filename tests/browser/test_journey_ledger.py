@@ -16,12 +16,16 @@ from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
 from taolun.activities import records
-from taolun.activities.tests.conftest import campaign, make_activity, media  # noqa: F401
+from taolun.activities.tests import conftest as activity_fixtures
 from taolun.problems.models import Problem, ProblemStatus
-from taolun.problems.tests.conftest import leader, owner  # noqa: F401
+from taolun.problems.tests import conftest as ledger_fixtures
 from taolun.research.models import ResearchTopic, TopicStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The activities' and the ledger's own fixtures.
+campaign, make_activity, media = activity_fixtures.campaign, activity_fixtures.make_activity, activity_fixtures.media
+leader, owner = ledger_fixtures.leader, ledger_fixtures.owner
 
 STANDARD_COLUMNS = [
     "序号",
@@ -58,12 +62,13 @@ def test_from_research_topic_to_a_closed_problem_in_the_exported_ledger(
     page.goto("/research/mine/")
     page.get_by_label("课题名称").fill("优化营商环境、压缩审批时限调研")
     page.get_by_label("讨论主题").select_option(label=campaign.themes.order_by("order").first().title)
-    page.get_by_label("联系点").select_option(str(org.community_a.pk))
+    page.get_by_label("联系点").select_option(org.community_a.code)
     page.get_by_label("调研计划").fill("走访企业20家，召开座谈会2次")
     page.get_by_role("button", name="保存草稿").click()
     page.get_by_role("link", name="登记课题").click()
     page.get_by_role("button", name="确认登记").click()
     expect(page.get_by_text("已登记").first).to_be_visible()
+    page.get_by_text("记录进展", exact=True).click()
     page.get_by_label("进展情况").fill("走访企业5家，收集意见12条")
     page.get_by_role("button", name="保存进展").click()
     expect(page.get_by_text("走访企业5家，收集意见12条")).to_be_visible()
@@ -135,11 +140,13 @@ def test_from_research_topic_to_a_closed_problem_in_the_exported_ledger(
         page.get_by_role("link", name="导出台账").click()
     data = download_info.value.path().read_bytes()
     sheet = load_workbook(io.BytesIO(data)).active
-    rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     header_at = next(i for i, row in enumerate(rows) if row and row[0] == "序号")
     header = list(rows[header_at])
     assert header[: len(STANDARD_COLUMNS)] == STANDARD_COLUMNS
-    row = dict(zip(header, next(r for r in rows[header_at + 1 :] if r[1] == "企业反映开办审批要跑多个窗口"), strict=False))
+    row = dict(
+        zip(header, next(r for r in rows[header_at + 1 :] if r[1] == "企业反映开办审批要跑多个窗口"), strict=False)
+    )
     assert row["问题来源"] == "视察意见"
     assert row["责任单位"] == org.street_a.name
     assert row["责任人"] == owner.name
