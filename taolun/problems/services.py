@@ -218,7 +218,7 @@ def problem_update(*, problem: Problem, by: User | None, note: str = "", **field
     with transaction.atomic():
         problem = _locked(problem)
         if problem.status in (ProblemStatus.CLOSED, ProblemStatus.DISMISSED):
-            raise ValidationError(_("问题已%(status)s，不能再修改。") % {"status": problem.get_status_display()})
+            raise ValidationError(_("问题当前为“%(status)s”，不能再修改。") % {"status": problem.get_status_display()})
         before = snapshot(problem, PROBLEM_FIELDS)
         campaign = problem.campaign
         if "unit" in fields and fields["unit"].pk != problem.unit_id:
@@ -420,7 +420,7 @@ def problem_set_public(*, problem: Problem, public: bool, by: User | None) -> Pr
 
 def _measure_open(problem: Problem) -> None:
     if problem.status not in (ProblemStatus.FOUND, ProblemStatus.CONFIRMED, ProblemStatus.RECTIFYING):
-        raise ValidationError(_("问题已%(status)s，不能再修改整改措施。") % {"status": problem.get_status_display()})
+        raise ValidationError(_("问题当前为“%(status)s”，不能再修改整改措施。") % {"status": problem.get_status_display()})
 
 
 def _check_measure_dates(problem: Problem, starts_on: dt.date, deadline: dt.date) -> None:
@@ -663,7 +663,7 @@ def evidence_add(
             problem = _locked(problem)
             if problem.status in (ProblemStatus.CLOSED, ProblemStatus.DISMISSED):
                 raise ValidationError(
-                    _("问题已%(status)s，不能再上传材料。") % {"status": problem.get_status_display()}
+                    _("问题当前为“%(status)s”，不能再上传材料。") % {"status": problem.get_status_display()}
                 )
             return _store_evidence(problem, upload, checked, by, measure=measure, caption=caption, written=written)
     except Exception:
@@ -679,7 +679,7 @@ def evidence_delete(*, item: EvidenceFile, by: User | None) -> None:
     with transaction.atomic():
         problem = _locked(problem)
         if problem.status in (ProblemStatus.DONE, ProblemStatus.CLOSED):
-            raise ValidationError(_("问题已%(status)s，佐证材料不能删除。") % {"status": problem.get_status_display()})
+            raise ValidationError(_("问题当前为“%(status)s”，佐证材料不能删除。") % {"status": problem.get_status_display()})
         problem_audit(problem, "evidence.delete", by, before={"id": item.pk, "name": item.original_name})
         item.delete()
         transaction.on_commit(lambda: delete_files(files))
@@ -741,7 +741,7 @@ def extension_decide(*, extension: Extension, approve: bool, by: User | None, no
             raise ValidationError(_("这份延期申请已经审批过了。"))
         if approve and problem.status not in (ProblemStatus.CONFIRMED, ProblemStatus.RECTIFYING):
             raise ValidationError(
-                _("问题已%(status)s，延期申请不再适用，只能不予批准。") % {"status": problem.get_status_display()}
+                _("问题当前为“%(status)s”，延期申请不再适用，只能不予批准。") % {"status": problem.get_status_display()}
             )
         extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED
         extension.decided_at = timezone.now()
