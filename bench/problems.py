@@ -412,7 +412,7 @@ def run() -> dict[str, float]:
         f"best {best:.2f} s  target < {EXPORT_TARGET_S:.0f} s  {verdict(median, EXPORT_TARGET_S)}"
         f"  ({median / read_median:.1f} × baseline)",
     )
-    export_url = f"{reverse('problems:export')}?campaign={SLUG}&unit={district.pk}&source=spot_check"
+    export_url = f"{reverse('problems:export')}?campaign={SLUG}&unit={district.code}&source=spot_check"
     client = clients[office.pk]
     response = client.get(export_url)
     if response.status_code != 200:
