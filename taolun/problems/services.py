@@ -420,7 +420,9 @@ def problem_set_public(*, problem: Problem, public: bool, by: User | None) -> Pr
 
 def _measure_open(problem: Problem) -> None:
     if problem.status not in (ProblemStatus.FOUND, ProblemStatus.CONFIRMED, ProblemStatus.RECTIFYING):
-        raise ValidationError(_("问题当前为“%(status)s”，不能再修改整改措施。") % {"status": problem.get_status_display()})
+        raise ValidationError(
+            _("问题当前为“%(status)s”，不能再修改整改措施。") % {"status": problem.get_status_display()}
+        )
 
 
 def _check_measure_dates(problem: Problem, starts_on: dt.date, deadline: dt.date) -> None:
@@ -679,7 +681,9 @@ def evidence_delete(*, item: EvidenceFile, by: User | None) -> None:
     with transaction.atomic():
         problem = _locked(problem)
         if problem.status in (ProblemStatus.DONE, ProblemStatus.CLOSED):
-            raise ValidationError(_("问题当前为“%(status)s”，佐证材料不能删除。") % {"status": problem.get_status_display()})
+            raise ValidationError(
+                _("问题当前为“%(status)s”，佐证材料不能删除。") % {"status": problem.get_status_display()}
+            )
         problem_audit(problem, "evidence.delete", by, before={"id": item.pk, "name": item.original_name})
         item.delete()
         transaction.on_commit(lambda: delete_files(files))
