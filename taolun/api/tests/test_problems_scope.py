@@ -140,7 +140,11 @@ def perform_problem(client, org, side: str, action: str):
         "progress": (f"{measure_url}/progress", {"progress": 30, "note": "推进中"}),
         "extension": (f"{base}/extensions", {"new_deadline": days(50).isoformat(), "reason": "需要上级协调"}),
         "close": (f"/api/problems/{org.done[side].pk}/transitions", {"action": "close", "note": "属实"}),
-        "decide": (f"/api/problems/extensions/{org.extensions[side].pk}/decision", {"approve": True}),
+        # The problem has been done meanwhile: the request can only be refused now.
+        "decide": (
+            f"/api/problems/extensions/{org.extensions[side].pk}/decision",
+            {"approve": False, "note": "已整改完成，无需延期"},
+        ),
     }[action]
     return post(client, url, body)
 
