@@ -191,29 +191,6 @@ def build() -> dict[str, Any]:
     return {"campaign": campaign}
 
 
-def users() -> dict[str, Any]:
-    from taolun.accounts.models import Role, RoleAssignment, User
-    from taolun.orgs.models import Unit
-
-    district, street = Unit.objects.get(pk=DISTRICT), Unit.objects.get(pk=FIRST_STREET)
-    office = User.objects.create(username="bench-act-office")
-    liaison = User.objects.create(username="bench-act-liaison")
-    RoleAssignment.objects.create(user=office, role=Role.OFFICE, unit=district)
-    RoleAssignment.objects.create(user=liaison, role=Role.LIAISON, unit=street)
-    return {"office": office, "liaison": liaison, "district": district, "street": street}
-
-
-def table_counts() -> dict[str, int]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        counts = {}
-        for table in TABLES:
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
-            counts[table] = int(cursor.fetchone()[0])
-    return counts
-
-
 def explain(qs: Any) -> str:
     """The top plan node's time and the indexes the plan reads, from EXPLAIN (ANALYZE, BUFFERS)."""
     import json
@@ -297,12 +274,12 @@ def run() -> dict[str, float]:
     )
     from taolun.activities.views import CALENDAR_PAGE_SIZE, DAY_LIMIT, GRID_LIST_LIMIT
 
-    from .common import best_of, line, millis, seconds, server_version, timed, verdict
+    from .common import bench_users, best_of, line, millis, seconds, server_version, table_counts, timed, verdict
 
     build_time, built = timed(build)
-    who = users()
+    who = bench_users("bench-act", DISTRICT, FIRST_STREET)
     campaign = built["campaign"]
-    counts = table_counts()
+    counts = table_counts(TABLES)
     office, liaison, district, street = who["office"], who["liaison"], who["district"], who["street"]
     print(
         f"\nActivity lists and calendars — {server_version()}, {counts['orgs_unit']:,} units, "

@@ -99,3 +99,28 @@ def verdict(value: float, target: float) -> str:
 
 def line(label: str, figure: str, note: str = "") -> None:
     print(f"  {label:<66}{figure}  {note}".rstrip(), flush=True)
+
+
+def bench_users(prefix: str, district_id: int, street_id: int) -> dict[str, Any]:
+    """An office user over the district and a liaison of one street, the two viewers the page figures use."""
+    from taolun.accounts.models import Role, RoleAssignment, User
+    from taolun.orgs.models import Unit
+
+    district, street = Unit.objects.get(pk=district_id), Unit.objects.get(pk=street_id)
+    office = User.objects.create(username=f"{prefix}-office")
+    liaison = User.objects.create(username=f"{prefix}-liaison")
+    RoleAssignment.objects.create(user=office, role=Role.OFFICE, unit=district)
+    RoleAssignment.objects.create(user=liaison, role=Role.LIAISON, unit=street)
+    return {"office": office, "liaison": liaison, "district": district, "street": street}
+
+
+def table_counts(tables: list[str]) -> dict[str, int]:
+    """Rows in each of ``tables`` (the data a run built)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in tables:
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
+            counts[table] = int(cursor.fetchone()[0])
+    return counts

@@ -213,29 +213,6 @@ def build() -> dict[str, Any]:
     return {"campaign": campaign, "today": today}
 
 
-def users() -> dict[str, Any]:
-    from taolun.accounts.models import Role, RoleAssignment, User
-    from taolun.orgs.models import Unit
-
-    district, street = Unit.objects.get(pk=DISTRICT), Unit.objects.get(pk=FIRST_STREET)
-    office = User.objects.create(username="bench-prob-office")
-    liaison = User.objects.create(username="bench-prob-liaison")
-    RoleAssignment.objects.create(user=office, role=Role.OFFICE, unit=district)
-    RoleAssignment.objects.create(user=liaison, role=Role.LIAISON, unit=street)
-    return {"office": office, "liaison": liaison, "district": district, "street": street}
-
-
-def table_counts() -> dict[str, int]:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        counts = {}
-        for table in TABLES:
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
-            counts[table] = int(cursor.fetchone()[0])
-    return counts
-
-
 def shown(content: bytes) -> int:
     """How many distinct problems a page links to (to tell a real page from an empty one)."""
     import re
@@ -273,12 +250,12 @@ def run() -> dict[str, float]:
     from taolun.problems.views_ledger import COUNT_LIMIT
 
     from .activities import explain
-    from .common import best_of, line, millis, seconds, server_version, timed, verdict
+    from .common import bench_users, best_of, line, millis, seconds, server_version, table_counts, timed, verdict
 
     build_time, built = timed(build)
-    who = users()
+    who = bench_users("bench-prob", DISTRICT, FIRST_STREET)
     campaign, today = built["campaign"], built["today"]
-    counts = table_counts()
+    counts = table_counts(TABLES)
     office, liaison, district, street = who["office"], who["liaison"], who["district"], who["street"]
     print(
         f"\nProblem ledger — {server_version()}, {counts['orgs_unit']:,} units, {counts['orgs_person']:,} people, "
