@@ -19,13 +19,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from taolun.core.models import TimeStampedModel
 
 
 class ProblemSource(models.TextChoices):
     SELF_EXAMINATION = "self_examination", _("自查")
-    RESEARCH_TOPIC = "research_topic", _("调研课题")
+    RESEARCH_TOPIC = "research_topic", pgettext_lazy("problem source", "调研课题")
     INSPECTION = "inspection", _("视察意见")
     DISCUSSION = "discussion", _("网上大讨论")
     SPOT_CHECK = "spot_check", _("督导检查")

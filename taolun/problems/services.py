@@ -181,6 +181,10 @@ def problem_create(
     if source not in ProblemSource.values:
         raise ValidationError({"source": _("未知的问题来源：%(source)s") % {"source": source}})
     _within_campaign(campaign, unit)
+    if research_topic is not None and research_topic.campaign_id != campaign.pk:
+        raise ValidationError({"research_topic": _("这个调研课题不属于本次大讨论。")})
+    if opinion is not None and opinion.activity.campaign_id != campaign.pk:
+        raise ValidationError({"opinion": _("这条视察意见不属于本次大讨论。")})
     problem = Problem(
         campaign=campaign,
         unit=unit,
@@ -227,6 +231,18 @@ def problem_update(*, problem: Problem, by: User | None, note: str = "", **field
             require_perm(by, "problems.add_problem", fields["unit"])
             _within_campaign(campaign, fields["unit"])
             problem.unit = fields["unit"]
+            # Measures stay with people on the new unit's roster (or become names only, kept as text).
+            outside = problem.measures.filter(owner__isnull=False).exclude(
+                owner__unit__path__startswith=problem.unit.path
+            )
+            if outside.exists():
+                names = "、".join(outside.values_list("owner__name", flat=True)[:5])
+                raise ValidationError(
+                    {
+                        "unit": _("这些整改措施的责任人不在新的责任单位名册中：%(names)s；请先修改措施。")
+                        % {"names": names}
+                    }
+                )
         if "content" in fields:
             problem.content = clean_text(
                 fields["content"], "content", required=True, label=_("问题内容"), limit=TEXT_LIMIT

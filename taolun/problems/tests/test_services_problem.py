@@ -547,3 +547,27 @@ def test_only_closed_problems_are_published(org, make_problem):
     assert (entry.before, entry.after) == ({"is_public": False}, {"is_public": True})
     with pytest.raises(PermissionDenied):
         services.problem_set_public(problem=problem, public=False, by=org.user("liaison"))
+
+
+def test_a_problem_keeps_to_its_campaigns_topic_and_opinion(org, campaign, leader, make_topic, make_problem):
+    from taolun.campaigns import services as campaign_services
+
+    other = campaign_services.campaign_create(
+        plan=campaign.plan, root_unit=org.district, slug="other-xihu", start_date=campaign.start_date, by=None
+    )
+    topic = make_topic(leader)
+    with pytest.raises(ValidationError) as caught:
+        services.problem_create(
+            campaign=other, unit=org.street_a, content="问题", source="research_topic", research_topic=topic, by=None
+        )
+    assert "research_topic" in caught.value.message_dict
+
+
+def test_moving_a_problem_keeps_its_measures_owners_on_the_roster(org, campaign, owner, make_problem):
+    problem = make_problem(unit=org.street_a)
+    services.measure_add(problem=problem, content="措施", deadline=days(10), owner=owner, by=None)
+    with pytest.raises(ValidationError) as caught:
+        services.problem_update(problem=problem, unit=org.street_b, by=None)
+    assert owner.name in " ".join(caught.value.message_dict["unit"])
+    problem.refresh_from_db()
+    assert problem.unit == org.street_a
