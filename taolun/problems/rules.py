@@ -62,9 +62,8 @@ def owns_problem(user: Any, obj: Any) -> bool:
     from .models import Measure, Problem
 
     if isinstance(obj, Measure):
-        if obj.owner_id == person.pk:
-            return True
-        obj = obj.problem
+        # A measure is reported on by its own owner, or by the owner of the whole problem.
+        return bool(obj.owner_id == person.pk or obj.problem.owner_id == person.pk)
     if not isinstance(obj, Problem):
         return False
     if obj.owner_id == person.pk:

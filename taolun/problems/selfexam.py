@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from taolun.campaigns.models import Campaign, Requirement
+from taolun.campaigns.models import Campaign, CampaignStatus, Requirement
 from taolun.core.permissions import require_perm
 from taolun.core.services import audit_record
 from taolun.orgs.models import Person
@@ -90,6 +90,10 @@ def self_examination_save(
     require_perm(by, "problems.change_self_examination", person)
     if not person.is_leading_cadre:
         raise ValidationError(_("只有领导干部需要填写自我剖析。"))
+    if campaign.status != CampaignStatus.ACTIVE:
+        raise ValidationError(_("“%(title)s”不在进行中，不能再填写自我剖析。") % {"title": campaign.title})
+    if not person.unit.path.startswith(campaign.root_unit.path):
+        raise ValidationError(_("您不在“%(title)s”的范围内。") % {"title": campaign.title})
     new_items = _items(items, campaign)
     # Once handed in, every later save must still meet what submitting asked for.
     submit = (

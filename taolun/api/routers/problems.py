@@ -1,11 +1,14 @@
 """The problem ledger (问题清单 / 整改台账): file problems, set measures, report progress, extend, verify and close.
 
 Who: the office and liaisons covering the responsible unit file problems and keep the five clarities and
-the measures (``problems.change_problem``); the problem's and the measures' owners report progress and
-ask for extensions (``problems.report_progress``); the office verifies, closes (销号), reopens and decides
-extensions. Leading cadres see and file their own unit's problems. A problem, measure or extension
-outside all of these answers 404, the same as an id that does not exist; a body naming a unit or a
-person outside the caller's reach is refused with 400 on that field.
+the measures (``problems.change_problem``); the problem's and the measures' owners report progress, upload
+evidence and ask for extensions (``problems.report_progress``); the office verifies, closes (销号), reopens,
+publishes and decides extensions. Leading cadres see and file their own unit's problems. A problem,
+measure, piece of evidence or extension outside all of these answers 404, the same as an id that does not
+exist; a body naming a unit or a person outside the caller's reach is refused with 400 on that field.
+
+Leaders' self-examinations (:mod:`.self_examinations`) and the public ledger (:mod:`.public_ledger`) live in
+their own modules, mounted on this router.
 """
 
 from __future__ import annotations
@@ -18,18 +21,28 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from taolun.campaigns.models import Campaign
 from taolun.orgs.models import Person, Unit
 from taolun.problems import selectors, services
 from taolun.problems.lights import FINISHED, LIGHT_LABELS, measure_light
-from taolun.problems.models import Extension, Measure, MeasureUpdate, Problem, ProblemSource, ProblemStatus
+from taolun.problems.models import (
+    EvidenceFile,
+    Extension,
+    Measure,
+    MeasureUpdate,
+    Problem,
+    ProblemSource,
+    ProblemStatus,
+)
 from taolun.research.selectors import topics_visible_to
 
 from ..errors import FieldError
 from ..schemas.common import PageParams
 from ..schemas.problems import (
+    EvidenceForm,
+    EvidenceOut,
     ExtensionDecisionIn,
     ExtensionIn,
     ExtensionOut,
@@ -43,14 +56,20 @@ from ..schemas.problems import (
     ProblemFilters,
     ProblemPage,
     ProblemPatchIn,
+    PublicIn,
     SummaryOut,
     SummaryParams,
     TransitionIn,
 )
 from .activities import OBJECT_ERRORS, READ_ERRORS, WRITE_ERRORS, _filter_campaign, _page, _referenced_campaign
+from .public_ledger import router as public_ledger_router
 from .research import _fields_as, _filter_unit, _person, _unit, _user_name
+from .self_examinations import router as self_examinations_router
 
 router = Router(tags=["problems"])
+# Leaders' self-examinations and the public ledger live in their own modules, mounted here.
+router.add_router("", self_examinations_router)
+router.add_router("", public_ledger_router)
 
 PROBLEM = "/problems/{int:problem_id}"
 MEASURE = "/problems/measures/{int:measure_id}"
@@ -294,6 +313,20 @@ def _extension_out(extension: Extension) -> dict[str, Any]:
     }
 
 
+def _evidence_out(item: EvidenceFile) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "measure": item.measure_id,
+        "original_name": item.original_name,
+        "content_type": item.content_type,
+        "size": item.size,
+        "caption": item.caption,
+        "uploaded_at": item.uploaded_at,
+        "uploaded_by": _user_name(item.uploaded_by),
+        "url": reverse("problems:evidence_file", args=[item.pk]),
+    }
+
+
 def _actions(user: Any, problem: Problem) -> list[str]:
     moves = services.TRANSITIONS.get(problem.status, {})
     actions = [MOVE_ACTIONS[(problem.status, to)] for to in moves if (problem.status, to) in MOVE_ACTIONS]
@@ -305,20 +338,7 @@ def _detail(user: Any, problem: Problem) -> dict[str, Any]:
     topic = problem.research_topic
     if topic is not None and not topics_visible_to(user).filter(pk=topic.pk).exists():
         topic = None
-    evidence = [
-        {
-            "id": item.pk,
-            "measure": item.measure_id,
-            "original_name": item.original_name,
-            "content_type": item.content_type,
-            "size": item.size,
-            "caption": item.caption,
-            "uploaded_at": item.uploaded_at,
-            "uploaded_by": _user_name(item.uploaded_by),
-            "url": reverse("problems:evidence_file", args=[item.pk]),
-        }
-        for item in selectors.evidence_of(problem)
-    ]
+    evidence = [_evidence_out(item) for item in selectors.evidence_of(problem)]
     return {
         **_base(problem),
         "source_note": problem.source_note,
@@ -490,6 +510,59 @@ def problem_history(request: HttpRequest, problem_id: int) -> dict[str, Any]:
     return {"problem": problem.pk, "versions": versions}
 
 
+@router.post(f"{PROBLEM}/public", response={200: ProblemDetailOut, **WRITE_ERRORS}, summary="公开或撤下问题")
+def problem_publish(request: HttpRequest, problem_id: int, payload: PublicIn) -> dict[str, Any]:
+    """办公室把已销号的问题在公开台账中公布（public=true），或撤下（false）。公开台账只列选定的字段，
+    不含任何人的姓名；未销号的问题不能公开，重新整改时自动撤下。"""
+    user = request.auth  # type: ignore[attr-defined]
+    problem = _visible(user, problem_id)
+    _allowed(user, "problems.verify_problem", problem, _("只有负责该单位的办公室可以公开或撤下问题。"))
+    services.problem_set_public(problem=problem, public=payload.public, by=user)
+    return _fresh(user, problem.pk)
+
+
+# --- evidence (佐证材料) ---------------------------------------------------------------------
+@router.post(f"{PROBLEM}/evidence", response={201: EvidenceOut, **WRITE_ERRORS}, summary="上传佐证材料")
+def evidence_add(
+    request: HttpRequest, problem_id: int, form: Form[EvidenceForm], file: File[UploadedFile]
+) -> Status[dict[str, Any]]:
+    """以 multipart/form-data 上传：file 为文件，可附 caption（说明）和 measure（所属整改措施的编号）。
+    问题或措施的责任人和负责该单位的办公室、联络员可以上传；已销号和不予认定的问题不能再上传。
+    文件类型按内容识别（PDF、Word、Excel、PowerPoint 或图片），改扩展名无效；空文件、超过大小上限或
+    类型不符时返回 400（字段 file）。返回的 url 在下载时再次检查权限。"""
+    user = request.auth  # type: ignore[attr-defined]
+    problem = _visible(user, problem_id)
+    _allowed(
+        user,
+        "problems.report_progress",
+        problem,
+        _("只有问题或措施的责任人和负责该单位的办公室、联络员可以上传佐证材料。"),
+    )
+    measure = None
+    if form.measure is not None:
+        measure = Measure.objects.filter(pk=form.measure, problem=problem).first()
+        if measure is None:
+            raise FieldError("measure", _("编号为 %(id)s 的整改措施不属于这个问题。") % {"id": form.measure})
+    item = services.evidence_add(problem=problem, upload=file, measure=measure, caption=form.caption, by=user)
+    return Status(201, _evidence_out(item))
+
+
+@router.delete("/problems/evidence/{int:evidence_id}", response={204: None, **WRITE_ERRORS}, summary="删除佐证材料")
+def evidence_delete(request: HttpRequest, evidence_id: int) -> Status[None]:
+    """删除一份佐证材料（负责该单位的办公室和联络员）；问题已完成待核验或已销号时不能删除。"""
+    user = request.auth  # type: ignore[attr-defined]
+    item = (
+        EvidenceFile.objects.select_related("problem__unit")
+        .filter(pk=evidence_id, problem__in=_visible_ids(user))
+        .first()
+    )
+    if item is None:
+        raise Http404
+    _allowed(user, "problems.change_problem", item.problem, _("只有负责该单位的办公室和联络员可以删除佐证材料。"))
+    services.evidence_delete(item=item, by=user)
+    return Status(204, None)
+
+
 # --- measures -----------------------------------------------------------------------------
 @router.post(f"{PROBLEM}/measures", response={201: MeasureOut, **WRITE_ERRORS}, summary="新增整改措施")
 def measure_add(request: HttpRequest, problem_id: int, payload: MeasureIn) -> Status[dict[str, Any]]:
@@ -531,7 +604,7 @@ def measure_delete(request: HttpRequest, measure_id: int) -> Status[None]:
 @router.post(f"{MEASURE}/progress", response={200: MeasureOut, **WRITE_ERRORS}, summary="报告整改进展")
 def measure_progress(request: HttpRequest, measure_id: int, payload: MeasureProgressIn) -> dict[str, Any]:
     """报告措施的新进度和进展情况（措施或问题的责任人，或办公室、联络员），问题进度随之汇总；
-    已确认的问题转为“整改中”。接口只接受文字，佐证材料请在页面上传。"""
+    已确认的问题转为“整改中”。佐证材料用“上传佐证材料”接口上传（measure 填本措施的编号）。"""
     user, measure = _measure(request, measure_id)
     _allowed(
         user,

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from taolun.campaigns.models import Campaign, Theme
 from taolun.core.paths import paths_q
@@ -35,6 +35,7 @@ from ..schemas.research import (
     TopicFilters,
     TopicPage,
     TopicPatchIn,
+    TopicProgressForm,
     TopicProgressIn,
     TopicReportIn,
     TopicReturnIn,
@@ -284,10 +285,23 @@ def topic_register(request: HttpRequest, topic_id: int) -> dict[str, Any]:
 @router.post(f"{TOPIC}/progress", response={201: TopicUpdateOut, **WRITE_ERRORS}, summary="记录调研进展")
 def topic_progress(request: HttpRequest, topic_id: int, payload: TopicProgressIn) -> Status[dict[str, Any]]:
     """记录一次调研进展（日期和情况）；已登记课题的第一条进展使其转为“调研中”。
-    接口只接受文字，附件请在页面上传。"""
+    要附文件时用 multipart 的“记录调研进展（附文件）”接口。"""
     user, topic = _changeable(request, topic_id)
     with _fields_as({"happened_on": "date"}):
         update = services.topic_progress(topic=topic, happened_on=payload.date, content=payload.content, by=user)
+    return Status(201, _update_out(update))
+
+
+@router.post(f"{TOPIC}/progress/file", response={201: TopicUpdateOut, **WRITE_ERRORS}, summary="记录调研进展（附文件）")
+def topic_progress_file(
+    request: HttpRequest, topic_id: int, form: Form[TopicProgressForm], file: File[UploadedFile | None] = None
+) -> Status[dict[str, Any]]:
+    """与“记录调研进展”相同，以 multipart/form-data 提交：date、content，可附 file（PDF、Word、Excel、
+    PowerPoint 或图片，按内容识别类型，改扩展名无效）。空文件、超过大小上限或类型不符时返回 400（字段 file），
+    不记录进展。返回的 file_url 在下载时再次检查权限。"""
+    user, topic = _changeable(request, topic_id)
+    with _fields_as({"happened_on": "date"}):
+        update = services.topic_progress(topic=topic, happened_on=form.date, content=form.content, upload=file, by=user)
     return Status(201, _update_out(update))
 
 

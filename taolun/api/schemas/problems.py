@@ -221,7 +221,7 @@ class MeasurePatchIn(PatchInput):
 
 class MeasureProgressIn(Input):
     progress: int = Field(ge=0, le=100, description="措施的新进度（%）。")
-    note: str = Field(max_length=5000, description="进展情况。佐证材料请在页面上传。")
+    note: str = Field(max_length=5000, description="进展情况。佐证材料用“上传佐证材料”接口上传。")
     date: dt.date | None = Field(None, description="进展日期；不填为今天。")
 
 
@@ -280,3 +280,101 @@ class VersionOut(Schema):
 class HistoryOut(Schema):
     problem: int
     versions: list[VersionOut] = Field(description="每次变更一版，从早到晚。")
+
+
+# --- publishing and evidence --------------------------------------------------------------
+class PublicIn(Input):
+    public: bool = Field(description="true：在公开台账中公布（只公开选定字段，不含任何人的姓名）；false：撤下。")
+
+
+class EvidenceForm(Schema):
+    caption: str = Field("", max_length=200, description="说明。")
+    measure: int | None = Field(None, description="所属整改措施的编号（须是本问题的措施）；不填为问题本身的材料。")
+
+
+# --- leaders' self-examination (领导带头，把自己摆进去) ---------------------------------------
+SelfExamState = Literal["submitted", "missing"]
+
+
+class SelfExamParams(Schema):
+    campaign: str = Field("", max_length=60, description="大讨论活动的 slug；不填为您当前的大讨论。")
+
+
+class SelfExamItemIn(Input):
+    # The limits are the service's (it names the row that breaks them, under the field items).
+    aspect: str = Field("", description="方面，如政治定力、工作思路、能力素质（最多 60 字）。")
+    gap: str = Field("", description="存在差距（最多 5000 字）。")
+    measure: str = Field("", description="整改措施（最多 5000 字）。")
+    deadline: dt.date | None = Field(None, description="完成时限（可选）。")
+
+
+class SelfExaminationIn(Input):
+    items: list[SelfExamItemIn] = Field(
+        description="全部剖析事项（替换原有的，最多 30 项）；三项都空的行忽略。每项须写方面、差距和措施。"
+    )
+    submit: bool = Field(
+        False, description="true：提交办公室（要求的每个方面至少一项）。提交后再保存也须满足提交的要求。"
+    )
+
+
+class SelfExamItemOut(Schema):
+    aspect: str
+    gap: str
+    measure: str
+    deadline: dt.date | None
+
+
+class SelfExaminationOut(Schema):
+    id: int | None = Field(description="自我剖析的编号；还没有保存过为 null。")
+    campaign: str = Field(description="所属大讨论活动的 slug。")
+    person: PersonBrief = Field(description="领导干部。")
+    unit: UnitRef = Field(description="领导干部所在单位（首次保存时）。")
+    items: list[SelfExamItemOut]
+    submitted_at: dt.datetime | None = Field(description="提交办公室的时间；未提交为 null。")
+    updated_at: dt.datetime | None
+    required_aspects: list[str] = Field(description="本次大讨论要求剖析的方面：提交时每个方面至少一项。")
+    missing: list[str] = Field(description="要求剖析、但还没有写的方面。")
+
+
+class SelfExamFilters(Schema):
+    campaign: str = Field("", max_length=60, description="大讨论活动的 slug 或编号；不填为您当前的大讨论。")
+    unit: int | None = Field(None, description="该单位及其下级单位的领导干部。")
+    state: SelfExamState | None = Field(None, description="submitted：已提交；missing：未提交（含未填写）。")
+
+
+class SelfExamRowOut(Schema):
+    person: PersonBrief
+    unit: UnitRef
+    examination: int | None = Field(description="自我剖析的编号（见 self-examinations/{id}）；未填写为 null。")
+    submitted: bool
+    submitted_at: dt.datetime | None
+    item_count: int = Field(description="已写的剖析事项数。")
+
+
+class SelfExamPage(PageOut):
+    campaign: str | None = Field(description="所列的大讨论活动；没有可列的为 null。")
+    items: list[SelfExamRowOut]
+
+
+# --- the public ledger --------------------------------------------------------------------
+class PublicProblemOut(Schema):
+    """A closed problem as the public ledger shows it: only the fields the operator chose
+    (``PROBLEMS_PUBLIC_FIELDS``); the others are left out of the response. Never a person's name."""
+
+    number: int | None = Field(None, description="问题编号。")
+    content: str | None = Field(None, description="问题内容。")
+    unit: UnitRef | None = Field(None, description="责任单位。")
+    source: ProblemSource | None = None
+    source_label: str | None = None
+    category: ItemRef | None = Field(None, description="短板类别。")
+    theme: ItemRef | None = Field(None, description="讨论主题。")
+    deadline: dt.date | None = Field(None, description="办结时限。")
+    measures: list[str] | None = Field(None, description="整改措施（不含责任人）。")
+    result: str | None = Field(None, description="完成情况。")
+    closed_at: dt.datetime | None = Field(None, description="销号时间。")
+
+
+class PublicProblemPage(PageOut):
+    campaign: str = Field(description="大讨论活动的 slug。")
+    fields: list[str] = Field(description="公开的字段；不在其中的字段不出现在 items 中。")
+    items: list[PublicProblemOut] = Field(description="已销号并决定公开的问题，按销号时间从近到远。")

@@ -123,3 +123,10 @@ class TopicAcceptIn(Input):
 
 class TopicReturnIn(Input):
     reason: str = Field(max_length=500, description="退回原因，通知牵头领导以便修改。")
+
+
+class TopicProgressForm(Schema):
+    """The multipart form of a progress update with a file (``file`` is sent beside these fields)."""
+
+    date: dt.date = Field(description="进展发生的日期：不晚于今天，不早于大讨论开始日期。")
+    content: str = Field(max_length=5000, description="进展情况。")

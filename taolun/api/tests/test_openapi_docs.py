@@ -56,6 +56,7 @@ ROUTES = {
     ("patch", "/api/research/topics/{topic_id}"),
     ("post", "/api/research/topics/{topic_id}/register"),
     ("post", "/api/research/topics/{topic_id}/progress"),
+    ("post", "/api/research/topics/{topic_id}/progress/file"),
     ("post", "/api/research/topics/{topic_id}/report"),
     ("post", "/api/research/topics/{topic_id}/accept"),
     ("post", "/api/research/topics/{topic_id}/return"),
@@ -72,7 +73,17 @@ ROUTES = {
     ("post", "/api/problems/measures/{measure_id}/progress"),
     ("post", "/api/problems/{problem_id}/extensions"),
     ("post", "/api/problems/extensions/{extension_id}/decision"),
+    ("post", "/api/problems/{problem_id}/public"),
+    ("post", "/api/problems/{problem_id}/evidence"),
+    ("delete", "/api/problems/evidence/{evidence_id}"),
+    ("get", "/api/problems/self-examination"),
+    ("put", "/api/problems/self-examination"),
+    ("get", "/api/problems/self-examinations"),
+    ("get", "/api/problems/self-examinations/{examination_id}"),
+    ("get", "/api/problems/public/{campaign_slug}"),
 }
+# The only operations anyone may call without signing in.
+PUBLIC = {("get", "/api/problems/public/{campaign_slug}")}
 # Where a page or stylesheet would make the browser fetch something.
 LOADS = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)["']?\s*\)|@import\s+["']([^"']+)""")
 # Hosts scripts would load code, styles or fonts from at run time. (Swagger UI's online validator is the
@@ -95,6 +106,10 @@ def test_every_operation_documents_its_errors_and_authentication():
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             assert operation["summary"], (method, path)
+            if (method, path) in PUBLIC:
+                assert "security" not in operation and "401" not in operation["responses"], (method, path)
+                continue
+            assert operation["security"], (method, path)
             assert "401" in operation["responses"], (method, path)
             if method in {"post", "patch"}:
                 assert "400" in operation["responses"], (method, path)

@@ -357,3 +357,13 @@ def test_files_written_before_the_transaction_failed_are_removed(make_problem, m
     stored = reload(problem)
     assert (stored.status, stored.progress) == (ProblemStatus.CONFIRMED, 0)
     assert Measure.objects.get(pk=measure.pk).progress == 0
+
+
+def test_a_measure_owner_reports_on_their_own_measure_only(org, campaign, owner, make_problem):
+    problem = make_problem(confirmed=True)  # its one measure and the problem itself are owner's
+    services.problem_update(problem=problem, owner=None, by=None)
+    others = services.measure_add(problem=problem, content="别人的措施", deadline=days(20), by=None)
+    with pytest.raises(PermissionDenied):
+        services.measure_progress(measure=others, progress=50, note="越权", by=org.users["owner"])
+    mine = problem.measures.get(owner=owner)
+    services.measure_progress(measure=mine, progress=50, note="推进", by=org.users["owner"])
