@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import activities, problems, roster_import, subtree_query
+from . import activities, problems, roster_import, subtree_query, text
 from .common import bench_database
 
 
@@ -12,6 +12,7 @@ def main() -> None:
         subtree_query.run()
         activities.run()
         problems.run()
+    text.run()  # the text engine needs no database
 
 
 if __name__ == "__main__":
