@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import activities, problems, roster_import, subtree_query, text
+from . import activities, problems, roster_import, subtree_query, text, text_quality
 from .common import bench_database
 
 
@@ -13,6 +13,7 @@ def main() -> None:
         activities.run()
         problems.run()
     text.run()  # the text engine needs no database
+    text_quality.run()
 
 
 if __name__ == "__main__":

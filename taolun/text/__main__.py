@@ -19,17 +19,17 @@ class InputError(Exception):
 
 
 def read_text(path: Path) -> str:
+    """A .txt (UTF-8, or GB18030 as Chinese Windows saves it) or .docx file's text; binary files are refused."""
+    from .docx import TextFileError, read_text_file
+
     try:
         data = path.read_bytes()
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror or error}") from error
-    if b"\x00" in data:
-        raise InputError(f"{path}: binary file, not UTF-8 text")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{path}: not valid UTF-8 text (byte {error.start})") from error
-    return text.removeprefix("\ufeff")
+        return read_text_file(data, path.name)
+    except TextFileError as error:
+        raise InputError(f"{path}: {error}") from error
 
 
 def _parser() -> argparse.ArgumentParser:
