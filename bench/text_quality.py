@@ -20,15 +20,13 @@ from __future__ import annotations
 import csv
 import os
 import random
-import re
 import statistics
 import sys
 import time
-from functools import cache
 from pathlib import Path
 
 from taolun.text.detect import Detector
-from taolun.text.normalize import normalize
+from taolun.text.splice import sentences, splice
 
 from .common import line, millis
 
@@ -38,64 +36,8 @@ PROVINCIAL = CORPUS / "gov-reports-provincial-2026"
 ARTICLES, SEED, THRESHOLD = 200, 2026, 0.30
 PIECE_SENTENCES, MAX_PIECES = 60, 300
 TARGET_RECALL, TARGET_ERROR, TARGET_FP = 0.95, 0.10, 0.01
-SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 # the web-page furniture the provincial CSVs begin with (下载/打印/全屏/收藏/【字号：…】)
 NOISE = {"下载", "打印", "全屏", "收藏", "【字号：", "加大", "还原", "减小", "】"}
-
-
-@cache
-def _s2t() -> object:
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-@cache
-def _traditional(char: str) -> str:
-    converted = str(_s2t().convert(char))  # type: ignore[attr-defined]
-    return converted if len(converted) == 1 else char
-
-
-def sentences(text: str) -> list[str]:
-    return [s for s in SENTENCE.findall(text) if len(re.sub(r"\W", "", s)) >= 10]
-
-
-def edit(sentence: str, rng: random.Random) -> str:
-    """A copier's light touch: punctuation and digits to the other width, some characters traditional,
-    two adjacent two-character words swapped now and then."""
-    chars = []
-    for char in sentence:
-        roll = rng.random()
-        if char == "，" and roll < 0.3:
-            char = ", "
-        elif char == "。" and roll < 0.3:
-            char = "."
-        elif char in "；：" and roll < 0.3:
-            char = {"；": ";", "：": ":"}[char]
-        elif "0" <= char <= "9" and roll < 0.5:
-            char = chr(ord(char) + 0xFEE0)
-        elif roll < 0.05:
-            char = _traditional(char)
-        chars.append(char)
-    edited = "".join(chars)
-    if len(edited) > 20 and rng.random() < 0.25:
-        at = rng.randrange(4, len(edited) - 8)
-        edited = edited[:at] + edited[at + 2 : at + 4] + edited[at : at + 2] + edited[at + 4 :]
-    return edited
-
-
-def splice(source: str, own: str, share: float, count: int, rng: random.Random) -> tuple[str, float]:
-    """``count`` sentences, ``share`` of them a run of ``source``, the rest from ``own``, edited and
-    shuffled; with the true share of copied normalised characters."""
-    copied_from, own_from = sentences(source), sentences(own)
-    copied = round(count * share)
-    start = rng.randrange(len(copied_from) - copied)
-    parts = [(s, True) for s in copied_from[start : start + copied]]
-    parts += [(s, False) for s in rng.sample(own_from, count - copied)]
-    rng.shuffle(parts)
-    sizes = [(len(normalize(s).text), is_copied) for s, is_copied in parts]
-    true_share = sum(n for n, is_copied in sizes if is_copied) / sum(n for n, _ in sizes)
-    return "".join(edit(s, rng) for s, _ in parts), true_share
 
 
 def _provincial() -> dict[str, str]:
@@ -155,7 +97,7 @@ def run() -> None:
     for _ in range(ARTICLES):
         source, own = rng.choice(long_enough), rng.choice(sorted(originals))
         article, true_share = splice(
-            references[source], originals[own], rng.uniform(0.30, 0.90), rng.randint(30, 80), rng
+            references[source], originals[own], rng.uniform(0.30, 0.90), rng, count=rng.randint(30, 80)
         )
         started = time.perf_counter()
         report = detector.check(article)

@@ -4,75 +4,18 @@ independent reports of the same register — full of shared set phrases (提法)
 from __future__ import annotations
 
 import random
-import re
-from functools import cache
 
 import pytest
 
 from taolun.text.detect import Detector
 from taolun.text.normalize import normalize
+from taolun.text.splice import splice
 
 from . import corpus
-
-SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 
 
 def _reports() -> dict[str, str]:
     return corpus.reports()
-
-
-@cache
-def _s2t():
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-@cache
-def _to_traditional(char: str) -> str:
-    converted: str = _s2t().convert(char)
-    return converted if len(converted) == 1 else char
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in SENTENCE.findall(text) if len(re.sub(r"\W", "", s)) >= 10]
-
-
-def _edit(sentence: str, rng: random.Random) -> str:
-    """What a copier does: punctuation to the other width, some characters traditional, a word swapped."""
-    chars = []
-    for char in sentence:
-        roll = rng.random()
-        if char == "，" and roll < 0.3:
-            char = ", "
-        elif char == "。" and roll < 0.3:
-            char = "."
-        elif "0" <= char <= "9" and roll < 0.5:
-            char = chr(ord(char) + 0xFEE0)
-        elif "０" <= char <= "９" and roll < 0.5:
-            char = chr(ord(char) - 0xFEE0)
-        elif roll < 0.05:
-            char = _to_traditional(char)
-        chars.append(char)
-    edited = "".join(chars)
-    if len(edited) > 20 and rng.random() < 0.2:
-        at = rng.randrange(4, len(edited) - 8)
-        edited = edited[:at] + edited[at + 2 : at + 4] + edited[at : at + 2] + edited[at + 4 :]
-    return edited
-
-
-def splice(source: str, own: str, share: float, rng: random.Random, sentences: int = 60) -> tuple[str, float]:
-    """An article of ``share`` of its sentences from ``source``, the rest from ``own``, lightly edited
-    and reordered; returns it with its true copied share of normalised characters."""
-    copied_from, own_from = _sentences(source), _sentences(own)
-    copied_count = round(sentences * share)
-    start = rng.randrange(len(copied_from) - copied_count)
-    parts = [(s, True) for s in copied_from[start : start + copied_count]]
-    parts += [(s, False) for s in rng.sample(own_from, sentences - copied_count)]
-    rng.shuffle(parts)
-    lengths = [(len(normalize(s).text), copied) for s, copied in parts]
-    true_share = sum(n for n, copied in lengths if copied) / sum(n for n, _ in lengths)
-    return "".join(_edit(s, rng) for s, _ in parts), true_share
 
 
 @pytest.fixture(scope="module")
