@@ -8,7 +8,7 @@ rule is the problem's: its managers and anyone answering for the problem or one 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
@@ -16,11 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from taolun.campaigns.models import Dimension, Shortcoming, Theme
-from taolun.core.history import Version, entries_of, entry_changes
-from taolun.core.models import AuditEntry
-from taolun.orgs.models import Person, Unit
 
 from . import selectors, services
 from .forms import (
@@ -36,13 +31,10 @@ from .forms import (
 )
 from .lights import FINISHED, measure_light
 from .models import (
-    EvidenceFile,
     Extension,
     ExtensionStatus,
     Measure,
-    MeasureUpdate,
     Problem,
-    ProblemSource,
     ProblemStatus,
 )
 
@@ -213,96 +205,3 @@ def detail_context(request: HttpRequest, pk: int, *, bound: dict[str, Any] | Non
 
 
 # —— history ——
-
-PROBLEM_LABELS: dict[str, Any] = {
-    f.name: f.verbose_name for f in Problem._meta.get_fields() if hasattr(f, "verbose_name") and f.concrete
-}
-PROBLEM_LABELS.update({"on_time": _("按期销号"), "is_public": _("公开")})
-MEASURE_LABELS: dict[str, Any] = {
-    f.name: f.verbose_name for f in Measure._meta.get_fields() if hasattr(f, "verbose_name") and f.concrete
-}
-MEASURE_LABELS.update(
-    {
-        "measure": _("整改措施编号"),
-        "note": MeasureUpdate._meta.get_field("note").verbose_name,
-        "on": MeasureUpdate._meta.get_field("happened_on").verbose_name,
-    }
-)
-EVIDENCE_LABELS: dict[str, Any] = {
-    "id": _("材料编号"),
-    "name": EvidenceFile._meta.get_field("original_name").verbose_name,
-    "type": EvidenceFile._meta.get_field("content_type").verbose_name,
-    "size": EvidenceFile._meta.get_field("size").verbose_name,
-}
-EXTENSION_LABELS: dict[str, Any] = {
-    "extension": _("延期申请编号"),
-    "from": Extension._meta.get_field("old_deadline").verbose_name,
-    "to": Extension._meta.get_field("new_deadline").verbose_name,
-    "status": _("审批结果"),
-    "deadline": Problem._meta.get_field("deadline").verbose_name,
-}
-LABELS = {"measure": MEASURE_LABELS, "evidence": EVIDENCE_LABELS, "extension": EXTENSION_LABELS}
-# Keys whose stored ids name a row: looked up in one query per kind for the whole history.
-NAMED: dict[str, tuple[Any, str]] = {
-    "owner": (Person, "name"),
-    "unit": (Unit, "name"),
-    "category": (Shortcoming, "title"),
-    "theme": (Theme, "title"),
-    "dimension": (Dimension, "title"),
-}
-
-
-def _kind(entry: AuditEntry) -> str:
-    """``problems.measure.add`` → ``measure``; a move of the problem itself → ``problem``."""
-    parts = entry.action.split(".")
-    return parts[1] if len(parts) > 2 and parts[1] in LABELS else "problem"
-
-
-def _names(entries: Iterable[AuditEntry]) -> dict[str, dict[Any, str]]:
-    wanted: dict[str, set[Any]] = {key: set() for key in NAMED}
-    for entry in entries:
-        for side in (entry.before, entry.after):
-            if isinstance(side, dict):
-                for key in NAMED:
-                    if isinstance(side.get(key), int):
-                        wanted[key].add(side[key])
-    names: dict[str, dict[Any, str]] = {}
-    for key, ids in wanted.items():
-        model, attr = NAMED[key]
-        names[key] = dict(model.objects.filter(pk__in=ids).values_list("pk", attr)) if ids else {}
-    return names
-
-
-def _show(names: dict[str, dict[Any, str]], kind: str) -> Callable[[str, Any], Any]:
-    def show(name: str, value: Any) -> Any:
-        if value is None or value == "":
-            return None
-        if isinstance(value, bool):
-            return _("是") if value else _("否")
-        if name in NAMED and isinstance(value, int):
-            return names[name].get(value) or f"#{value}"
-        if name == "status":
-            choices = ExtensionStatus if kind == "extension" else ProblemStatus
-            return choices(value).label if value in choices.values else value
-        if name == "source" and value in ProblemSource.values:
-            return ProblemSource(value).label
-        if name in ("progress",) and kind != "evidence":
-            return f"{value}%"
-        return value
-
-    return show
-
-
-def problem_versions(problem: Problem) -> list[Version]:
-    """The problem's versions, oldest first, each change labelled and its ids shown as names."""
-    entries = list(entries_of(problem))
-    names = _names(entries)
-    versions = []
-    for entry in entries:
-        kind = _kind(entry)
-        labels = LABELS.get(kind, PROBLEM_LABELS)
-        changes = entry_changes(entry, labels, _show(names, kind))
-        # Fields empty on both sides (a new problem's blank ones) say nothing.
-        changes = [c for c in changes if c.before is not None or c.after is not None]
-        versions.append(Version(entry=entry, changes=changes))
-    return versions

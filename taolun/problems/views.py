@@ -28,7 +28,7 @@ from taolun.orgs.forms import add_service_errors
 from taolun.orgs.models import Unit
 from taolun.research.models import ResearchTopic
 
-from . import pages, selectors, services
+from . import history, pages, selectors, services
 from .forms import ProblemForm
 from .models import EvidenceFile, Extension, Measure, Problem, ProblemSource, ProblemStatus
 
@@ -235,7 +235,7 @@ def problem_public(request: HttpRequest, pk: int) -> HttpResponse:
 def problem_history(request: HttpRequest, pk: int) -> HttpResponse:
     problem = pages.load_problem(request, pk)
     return render(
-        request, "problems/problem_history.html", {"problem": problem, "versions": pages.problem_versions(problem)}
+        request, "problems/problem_history.html", {"problem": problem, "versions": history.problem_versions(problem)}
     )
 
 

@@ -25,7 +25,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from taolun.campaigns.models import Campaign
 from taolun.orgs.models import Person, Unit
-from taolun.problems import selectors, services
+from taolun.problems import history, selectors, services
 from taolun.problems.lights import FINISHED, LIGHT_LABELS, measure_light
 from taolun.problems.models import (
     EvidenceFile,
@@ -498,14 +498,14 @@ def problem_history(request: HttpRequest, problem_id: int) -> dict[str, Any]:
             "at": version.entry.at,
             "actor": version.entry.actor_label,
             "action": version.entry.action,
-            "action_label": selectors.action_label(version.entry.action),
+            "action_label": history.action_label(version.entry.action),
             "note": version.entry.note,
             "changes": [
                 {"field": change.name, "label": change.label, "before": change.before, "after": change.after}
                 for change in version.changes
             ],
         }
-        for version in selectors.problem_versions(problem)
+        for version in history.problem_versions(problem)
     ]
     return {"problem": problem.pk, "versions": versions}
 
