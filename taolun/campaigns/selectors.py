@@ -47,6 +47,11 @@ def campaigns_visible_to(user: Any) -> QuerySet[Campaign]:
     return Campaign.objects.select_related("root_unit", "plan").filter(~Q(status=CampaignStatus.DRAFT) | drafts)
 
 
+def published_campaigns() -> QuerySet[Campaign]:
+    """Started and finished campaigns: what public pages (no viewer) may show."""
+    return Campaign.objects.select_related("root_unit").exclude(status=CampaignStatus.DRAFT)
+
+
 def campaign_list(user: Any) -> QuerySet[Campaign]:
     return campaigns_visible_to(user).annotate(requirement_count=Count("requirements")).order_by("-start_date", "-id")
 

@@ -109,3 +109,26 @@ def versions(
     entries: Iterable[AuditEntry], labels: Mapping[str, Any], show: Callable[[str, Any], Any] | None = None
 ) -> list[Version]:
     return [Version(entry=entry, changes=entry_changes(entry, labels, show)) for entry in entries]
+
+
+def referenced_names(
+    entries: Iterable[AuditEntry], lookups: Mapping[str, tuple[Any, str]]
+) -> dict[str, dict[int, str]]:
+    """``{key: {id: name}}`` for the ids the entries store under each key of ``lookups`` (``key → (model, field)``).
+
+    A stored value may be an id or a list of ids; one query per key that names any, however long the history.
+    """
+    wanted: dict[str, set[int]] = {key: set() for key in lookups}
+    for entry in entries:
+        for side in (entry.before, entry.after):
+            if not isinstance(side, dict):
+                continue
+            for key in lookups:
+                value = side.get(key)
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, int) and not isinstance(item, bool):
+                        wanted[key].add(item)
+    return {
+        key: dict(model.objects.filter(pk__in=wanted[key]).values_list("pk", field)) if wanted[key] else {}
+        for key, (model, field) in lookups.items()
+    }

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from taolun.campaigns.models import Dimension, Shortcoming, Theme
-from taolun.core.history import Version, entries_of, entry_changes
+from taolun.core.history import Version, entries_of, entry_changes, referenced_names
 from taolun.core.models import AuditEntry
 from taolun.orgs.models import Person, Unit
 
@@ -73,18 +73,7 @@ def _kind(entry: AuditEntry) -> str:
 
 
 def _names(entries: Iterable[AuditEntry]) -> dict[str, dict[Any, str]]:
-    wanted: dict[str, set[Any]] = {key: set() for key in NAMED}
-    for entry in entries:
-        for side in (entry.before, entry.after):
-            if isinstance(side, dict):
-                for key in NAMED:
-                    if isinstance(side.get(key), int):
-                        wanted[key].add(side[key])
-    names: dict[str, dict[Any, str]] = {}
-    for key, ids in wanted.items():
-        model, attr = NAMED[key]
-        names[key] = dict(model.objects.filter(pk__in=ids).values_list("pk", attr)) if ids else {}
-    return names
+    return dict(referenced_names(entries, NAMED))
 
 
 def _show(names: dict[str, dict[Any, str]], kind: str) -> Callable[[str, Any], Any]:

@@ -27,8 +27,8 @@ from django.views.decorators.http import require_http_methods
 from rules.contrib.views import permission_required
 
 from taolun.campaigns.http import requested_campaign
-from taolun.campaigns.models import Campaign, CampaignStatus
-from taolun.campaigns.selectors import current_campaign
+from taolun.campaigns.models import Campaign
+from taolun.campaigns.selectors import current_campaign, published_campaigns
 from taolun.core.http import is_htmx
 from taolun.core.pagination import paginate, paginate_uncounted
 from taolun.orgs.models import Unit
@@ -343,19 +343,14 @@ def _public_page(request: HttpRequest, campaign: Campaign) -> HttpResponse:
 
 
 def public_current(request: HttpRequest) -> HttpResponse:
-    campaign = current_campaign() or (
-        Campaign.objects.select_related("root_unit")
-        .exclude(status=CampaignStatus.DRAFT)
-        .order_by("-start_date", "-id")
-        .first()
-    )
+    campaign = current_campaign() or published_campaigns().order_by("-start_date", "-id").first()
     if campaign is None:
         raise Http404
     return _public_page(request, campaign)
 
 
 def public_ledger(request: HttpRequest, slug: str) -> HttpResponse:
-    campaign = Campaign.objects.exclude(status=CampaignStatus.DRAFT).filter(slug=slug).first()
+    campaign = published_campaigns().filter(slug=slug).first()
     if campaign is None:
         raise Http404
     return _public_page(request, campaign)

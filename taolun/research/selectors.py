@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from taolun.accounts.models import Role
 from taolun.accounts.selectors import scope_paths
-from taolun.campaigns.models import Campaign
+from taolun.campaigns.models import Campaign, Theme
+from taolun.core.history import Version, entries_of, referenced_names, versions
 from taolun.core.paths import paths_q
+from taolun.core.text import join_list
 from taolun.orgs.models import Person, Unit
 from taolun.problems.rules import own_person
 
@@ -114,3 +117,43 @@ def coverage(campaign: Campaign, unit: Unit) -> Coverage:
         by_status={s: by_status.get(s, 0) for s in TopicStatus.values},
         missing=annotated.filter(has_topic=False).select_related("unit").order_by("unit__path", "name"),
     )
+
+
+# —— history ——
+
+HISTORY_LABELS: dict[str, Any] = {
+    **{f.name: f.verbose_name for f in ResearchTopic._meta.get_fields() if hasattr(f, "verbose_name")},
+    "update": _("进展记录"),
+    "on": _("进展日期"),
+    "content": _("进展情况"),
+    "file": _("附件"),
+}
+NAMED: dict[str, tuple[Any, str]] = {
+    "theme": (Theme, "title"),
+    "contact_unit": (Unit, "name"),
+    "members": (Person, "name"),
+}
+
+
+def topic_versions(topic: ResearchTopic) -> list[Version]:
+    """The topic's versions, oldest first, with theme, contact point and team shown by name (one query per kind)."""
+    entries = list(entries_of(topic))
+    names = referenced_names(entries, NAMED)
+    statuses = dict(TopicStatus.choices)
+
+    def show(name: str, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if name == "members" and isinstance(value, list):
+            return join_list(names["members"].get(v, v) for v in value) or "—"
+        if name in NAMED:
+            return names[name].get(value, value)
+        if name == "status":
+            return statuses.get(value, value)
+        return value
+
+    shown = versions(entries, HISTORY_LABELS, show)
+    for version in shown:
+        # A field left empty when the topic was created is no change worth a row.
+        version.changes = [c for c in version.changes if c.before != c.after]
+    return shown

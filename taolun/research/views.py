@@ -7,7 +7,7 @@ Every change is a POST that goes through :mod:`taolun.research.services` (which 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -21,11 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from taolun.campaigns.http import requested_campaign
-from taolun.campaigns.models import Campaign, Theme
-from taolun.core.history import entries_of, versions
+from taolun.campaigns.models import Campaign
 from taolun.core.http import is_htmx, serve_private_file
 from taolun.core.pagination import paginate
-from taolun.core.text import join_list
 from taolun.orgs.forms import add_service_errors
 from taolun.orgs.models import Person, Unit
 from taolun.problems.rules import own_person
@@ -386,58 +384,11 @@ def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- history and files ----------------------------------------------------------------------------
 
-HISTORY_LABELS: dict[str, Any] = {
-    **{f.name: f.verbose_name for f in ResearchTopic._meta.get_fields() if hasattr(f, "verbose_name")},
-    "update": _("进展记录"),
-    "on": _("进展日期"),
-    "content": _("进展情况"),
-    "file": _("附件"),
-}
-
-
-def _ids(entries: Iterable[Any], name: str) -> set[int]:
-    found: set[int] = set()
-    for entry in entries:
-        for side in (entry.before, entry.after):
-            value = side.get(name) if isinstance(side, dict) else None
-            values = value if isinstance(value, list) else [value]
-            found.update(v for v in values if isinstance(v, int))
-    return found
-
-
-def history_show(entries: list[Any]) -> Callable[[str, Any], Any]:
-    """Turn stored ids into names: one query per kind (themes, units, people), whatever the number of versions."""
-    theme_ids, unit_ids, person_ids = _ids(entries, "theme"), _ids(entries, "contact_unit"), _ids(entries, "members")
-    themes = dict(Theme.objects.filter(pk__in=theme_ids).values_list("pk", "title")) if theme_ids else {}
-    units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
-    people = dict(Person.objects.filter(pk__in=person_ids).values_list("pk", "name")) if person_ids else {}
-    statuses = dict(TopicStatus.choices)
-
-    def show(name: str, value: Any) -> Any:
-        if value is None or value == "":
-            return None
-        if name == "theme":
-            return themes.get(value, value)
-        if name == "contact_unit":
-            return units.get(value, value)
-        if name == "members" and isinstance(value, list):
-            return join_list(people.get(v, v) for v in value) or "—"
-        if name == "status":
-            return statuses.get(value, value)
-        return value
-
-    return show
-
 
 @login_required
 def topic_history(request: HttpRequest, pk: int) -> HttpResponse:
     topic = load_topic(request, pk)
-    entries = list(entries_of(topic))
-    shown = versions(entries, HISTORY_LABELS, history_show(entries))
-    for version in shown:
-        # A field left empty when the topic was created is no change worth a row.
-        version.changes = [c for c in version.changes if c.before != c.after]
-    return render(request, "research/history.html", {"topic": topic, "versions": shown})
+    return render(request, "research/history.html", {"topic": topic, "versions": selectors.topic_versions(topic)})
 
 
 @login_required

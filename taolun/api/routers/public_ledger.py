@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from ninja import Query, Router
 
-from taolun.campaigns.models import Campaign, CampaignStatus
+from taolun.campaigns.selectors import published_campaigns
 from taolun.problems import selectors
 from taolun.problems.models import Problem
 
@@ -69,7 +69,7 @@ def public_ledger(
     """无需登录：一次大讨论中已核验销号、并由办公室决定公开的问题，按销号时间从近到远。
     只含公开的字段（fields 列出；其余字段不出现），不含任何人的姓名。大讨论不存在或尚未发布时返回 404。
     响应对所有人相同，可缓存 5 分钟。"""
-    campaign = Campaign.objects.exclude(status=CampaignStatus.DRAFT).filter(slug=campaign_slug).first()
+    campaign = published_campaigns().filter(slug=campaign_slug).first()
     if campaign is None:
         raise Http404
     fields = [name for name in selectors.public_fields() if name in SHAPES]
