@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from taolun.accounts.models import Role
@@ -59,7 +59,7 @@ def filter_topics(
         qs = qs.filter(Q(title__icontains=text) | Q(leader__name__icontains=text))
     return (
         qs.select_related("leader", "unit", "theme", "contact_unit")
-        .annotate(update_count=Count("updates"))
+        .annotate(update_count=Count("updates"), last_update=Max("updates__happened_on"))
         .order_by("unit__path", "leader__name", "id")
     )
 

@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -87,7 +86,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
         status=filters.get("status") or "",
         theme=filters.get("theme"),
         q=filters.get("q") or "",
-    ).annotate(last_update=Max("updates__happened_on"))
+    )
     page, base = paginate(request, qs)
     context = {
         "form": form,
