@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -50,4 +48,3 @@ def test_topic_evidence(org, campaign, leader, make_topic):
 def test_overdue_measure_is_red(org, campaign, make_problem):
     problem = make_problem(confirmed=True, deadline=days(10), measure_deadline=days(-1), starts_on=days(-20))
     assert problem_light(problem) == "red"
-    _ = io
