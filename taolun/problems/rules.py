@@ -16,12 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 import rules
-from django.utils.functional import empty
 
 from taolun.accounts.models import Role
 from taolun.accounts.predicates import liaison_covers, object_path, office_covers
 from taolun.accounts.selectors import has_role
 
+_UNKNOWN = object()
 LEDGER_ROLES = [Role.ADMIN, Role.OFFICE, Role.LIAISON]
 
 
@@ -29,15 +29,14 @@ def own_person(user: Any) -> Any:
     """``user``'s roster entry (one query, remembered on the user)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    # Views hand rules ``request.user`` (a lazy wrapper); remember the entry on the real user either way.
-    wrapped = getattr(user, "_wrapped", None)
-    if wrapped is not None and wrapped is not empty:
-        user = wrapped
-    if "_taolun_person" not in user.__dict__:
+    # getattr/setattr reach through ``request.user``'s lazy wrapper, as ``role_scopes`` relies on too.
+    person = getattr(user, "_taolun_person", _UNKNOWN)
+    if person is _UNKNOWN:
         from taolun.orgs.selectors import person_of
 
-        user.__dict__["_taolun_person"] = person_of(user)
-    return user.__dict__["_taolun_person"]
+        person = person_of(user)
+        user._taolun_person = person
+    return person
 
 
 @rules.predicate
