@@ -90,12 +90,27 @@ class LSHIndex:
         """Add (or replace) one entry."""
         self.add_many([key], np.asarray(signature, dtype=np.uint64)[None, :])
 
-    def add_many(self, keys: Sequence[str], signatures: np.ndarray) -> None:
-        """Add (or replace) many entries at once; ``signatures`` is ``(len(keys), num_perm)``."""
-        keys = list(keys)
+    def add_many(self, keys: Sequence[str], signatures: np.ndarray, counts: Sequence[int] | None = None) -> None:
+        """Add (or replace) many entries at once.
+
+        ``signatures`` is ``(sum(counts), num_perm)``: ``counts[i]`` consecutive rows belong to
+        ``keys[i]`` (one row each when ``counts`` is None). An entry with several signatures — the
+        windows of a long text — is returned when any of them shares a band with the query.
+        """
         sigs = np.asarray(signatures, dtype=np.uint64)
-        if sigs.ndim != 2 or sigs.shape[0] != len(keys):
-            raise ValueError("one signature row per key")
+        if sigs.ndim != 2:
+            raise ValueError("signatures must be a 2-D array")
+        self.add_bands(keys, self.band_keys(sigs) if len(sigs) else np.zeros((0, self.bands), np.uint64), counts)
+
+    def add_bands(self, keys: Sequence[str], band: np.ndarray, counts: Sequence[int] | None = None) -> None:
+        """:meth:`add_many` with the band keys already computed by :meth:`band_keys` (a saved journal)."""
+        keys = list(keys)
+        rows = np.ones(len(keys), dtype=np.int64) if counts is None else np.asarray(counts, dtype=np.int64)
+        band = np.asarray(band, dtype=np.uint64)
+        if rows.shape != (len(keys),) or (rows < 1).any():
+            raise ValueError("one positive count per key")
+        if band.ndim != 2 or band.shape[1] != self.bands or band.shape[0] != int(rows.sum()):
+            raise ValueError("one signature row per key" if counts is None else "rows must add up to the counts")
         if len(set(keys)) != len(keys):
             raise ValueError("duplicate keys in one add_many call")
         for key in keys:
@@ -103,23 +118,46 @@ class LSHIndex:
                 raise ValueError(f"keys must be strings without NUL characters: {key!r}")
         if not keys:
             return
-        band = self.band_keys(sigs)  # validates the signatures before anything changes
         first = len(self._keys)
         if first + len(keys) > int(_LOW):
             raise ValueError("index full")
         for key in keys:
             if key in self._ids:
                 self.remove(key)
-        ids = np.arange(first, first + len(keys), dtype=np.uint64)
-        band &= _HIGH
-        band |= ids[:, None]
+        ids = np.repeat(np.arange(first, first + len(keys), dtype=np.uint64), rows)
+        entries = (band & _HIGH) | ids[:, None]  # a new array: the caller's is left as it was
         self._keys.extend(keys)
         self._ids.update(zip(keys, range(first, first + len(keys)), strict=True))
         self._alive = np.concatenate([self._alive, np.ones(len(keys), dtype=bool)])
-        self._pending.append(band.ravel())
-        self._pending_count += band.size
+        self._pending.append(entries.ravel())
+        self._pending_count += entries.size
         if self._pending_count >= _DELTA_MAX:
             self._flush()
+
+    def query_many(self, signatures: np.ndarray) -> set[str]:
+        """Keys sharing a band with any of ``signatures`` (the windows of one text)."""
+        sigs = np.asarray(signatures, dtype=np.uint64)
+        if sigs.ndim == 1:
+            sigs = sigs[None, :]
+        if len(sigs) == 0:
+            return set()
+        self._flush()
+        low = (self.band_keys(sigs) & _HIGH).ravel()
+        low = np.unique(low)
+        high = low | _LOW
+        found: list[np.ndarray] = []
+        for entries in (self._main, self._delta):
+            if len(entries) == 0:
+                continue
+            left = np.searchsorted(entries, low, side="left")
+            right = np.searchsorted(entries, high, side="right")
+            hit = np.flatnonzero(right > left)
+            found.extend(entries[lo:hi] for lo, hi in zip(left[hit].tolist(), right[hit].tolist(), strict=True))
+        if not found:
+            return set()
+        ids = np.unique(np.concatenate(found) & _LOW)
+        ids = ids[self._alive[ids]]
+        return {self._keys[i] for i in ids.tolist()}  # type: ignore[misc]
 
     def remove(self, key: str) -> bool:
         """Remove ``key``; False when it was not in the index."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["mix64", "shingle_hashes"]
+__all__ = ["mix64", "position_hashes", "shingle_hashes"]
 
 _BASE = np.uint64(0x100000001B3)  # an odd 64-bit multiplier (the FNV prime)
 _SEED = np.uint64(0x9E3779B97F4A7C15)
@@ -30,6 +30,31 @@ def mix64(values: np.ndarray) -> np.ndarray:
     return z
 
 
+def _rolling(text: str, k: int) -> np.ndarray:
+    """The hash of each ``k``-gram in order (a text shorter than ``k`` is one shingle of the whole)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = codes.shape[0]
+    width = max(n - k + 1, 1)
+    span = min(k, n)
+    acc = np.full(width, np.uint64(span), dtype=np.uint64)  # the length keeps short texts distinct
+    for j in range(span):
+        acc *= _BASE
+        acc += codes[j : j + width]
+    return mix64(acc)
+
+
+def position_hashes(text: str, k: int) -> np.ndarray:
+    """The hash of the ``k``-gram starting at each position ``0 .. len(text) - k`` (empty when shorter).
+
+    Equal ``k``-grams hash as :func:`shingle_hashes` hashes them, so the two can be compared.
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    if len(text) < k:
+        return np.empty(0, dtype=np.uint64)
+    return _rolling(text, k)
+
+
 def shingle_hashes(text: str, k: int = 5) -> np.ndarray:
     """The distinct 64-bit hashes (sorted, dtype uint64) of the character ``k``-grams of ``text``.
 
@@ -42,15 +67,7 @@ def shingle_hashes(text: str, k: int = 5) -> np.ndarray:
         raise ValueError("k must be at least 1")
     if not text:
         return np.empty(0, dtype=np.uint64)
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    n = codes.shape[0]
-    width = max(n - k + 1, 1)
-    span = min(k, n)
-    acc = np.full(width, np.uint64(span), dtype=np.uint64)  # the length keeps short texts distinct
-    for j in range(span):
-        acc *= _BASE
-        acc += codes[j : j + width]
-    hashes = np.sort(mix64(acc))
+    hashes = np.sort(_rolling(text, k))
     if hashes.shape[0] > 1:  # np.unique, without its overhead on small arrays
         keep = np.empty(hashes.shape[0], dtype=bool)
         keep[0] = True

@@ -1,0 +1,369 @@
+"""The sources a detector checks against, without their texts: set-phrase frequencies and an LSH index.
+
+A :class:`Library` knows, for every source (a reference or an earlier article, by key), its length,
+the document frequency of every ``common_k``-gram across all sources (to recognise set phrases, 提法),
+and a MinHash/LSH index of the windows of each source (to propose candidates for a new text). The
+texts themselves live elsewhere (a database); the detector fetches the few candidates it verifies.
+
+Persistence is incremental, in a directory:
+
+* ``CURRENT`` names the base, a folder ``base-NNNNNNNN`` holding the whole index as of sequence ``N``;
+* each save after it writes one small segment ``seg-NNNNNNNN.npz``: the sources added (their window band
+  keys, lengths and gram counts) and removed since the last save, in order;
+* a process holding a library applies the segments newer than its own sequence (:meth:`refresh`), so
+  several workers share one index without reading it all again;
+* once the segments grow large they are folded into a new base (compaction).
+
+Writers take the directory's lock (:meth:`Library.updating`): refresh, change, save, release. Texts
+given to :meth:`add` and :meth:`remove` are normalised already (:func:`taolun.text.normalize.normalize`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from taolun.text.lsh import LSHIndex
+from taolun.text.minhash import MinHasher
+from taolun.text.shingles import position_hashes, shingle_hashes
+
+__all__ = ["Library", "windows"]
+
+WINDOW = 64  # LSH works on windows of the texts: a copied passage is a small part of both texts
+STEP = 16
+SHINGLE_K = 5
+_FORMAT = 1
+_EMPTY_U = np.zeros(0, dtype=np.uint64)
+_EMPTY_I = np.zeros(0, dtype=np.int64)
+_DELTA_MAX = 1 << 18  # distinct grams kept in the small delta before it is merged into the main table
+_SEGMENTS_MAX = 64  # segments kept before they are folded into a new base
+
+
+def windows(text: str, step: int = STEP, width: int = WINDOW) -> list[tuple[int, str]]:
+    """Overlapping windows of ``width`` characters every ``step`` (the whole text when shorter)."""
+    if len(text) <= width:
+        return [(0, text)] if text else []
+    return [(start, text[start : start + width]) for start in range(0, len(text) - width + step, step)]
+
+
+def _combine(
+    keys: np.ndarray, counts: np.ndarray, more: np.ndarray, more_counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted (key, count) tables added together; keys whose count falls to zero are dropped."""
+    if len(more) == 0:
+        return keys, counts
+    every = np.concatenate([keys, more])
+    unique, inverse = np.unique(every, return_inverse=True)
+    summed = np.bincount(inverse, weights=np.concatenate([counts, more_counts]), minlength=len(unique))
+    summed = np.rint(summed).astype(np.int64)
+    keep = summed != 0
+    return unique[keep], summed[keep]
+
+
+class _Counts:
+    """A multiset of 64-bit keys: a large sorted table and a small sorted delta."""
+
+    def __init__(self, keys: np.ndarray = _EMPTY_U, counts: np.ndarray = _EMPTY_I) -> None:
+        self.keys, self.counts = keys, counts
+        self._dkeys, self._dcounts = _EMPTY_U, _EMPTY_I
+
+    def add(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        self._dkeys, self._dcounts = _combine(self._dkeys, self._dcounts, keys, counts)
+        if len(self._dkeys) >= _DELTA_MAX:
+            self.merge()
+
+    def merge(self) -> None:
+        self.keys, self.counts = _combine(self.keys, self.counts, self._dkeys, self._dcounts)
+        self._dkeys, self._dcounts = _EMPTY_U, _EMPTY_I
+
+    def lookup(self, hashes: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(hashes), dtype=np.int64)
+        for keys, counts in ((self.keys, self.counts), (self._dkeys, self._dcounts)):
+            if len(keys) == 0 or len(hashes) == 0:
+                continue
+            at = np.minimum(np.searchsorted(keys, hashes), len(keys) - 1)
+            hit = keys[at] == hashes
+            out[hit] += counts[at[hit]]
+        return out
+
+
+class Library:
+    """Sources by key: lengths, set-phrase frequencies and a window LSH index; optionally persisted."""
+
+    def __init__(
+        self,
+        *,
+        common_k: int = 12,
+        num_perm: int = 128,
+        bands: int = 32,
+        seed: int = 1,
+        directory: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.common_k = common_k
+        self.hasher = MinHasher(num_perm=num_perm, seed=seed)
+        self.lsh = LSHIndex(num_perm=num_perm, bands=bands)
+        self.df = _Counts()
+        self._sizes: dict[str, int] = {}
+        self._unhashed: dict[str, str] = {}  # sources whose windows are not in the LSH index yet
+        self.directory = Path(directory) if directory is not None else None
+        self._base = ""
+        self._seq = 0
+        self._journal: list[tuple[str, str, int]] = []  # (kind, key, size) in order
+        self._journal_bands: dict[str, np.ndarray] = {}
+        self._journal_df: list[tuple[np.ndarray, int]] = []
+
+    # -- sources -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._sizes)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._sizes
+
+    def keys(self) -> Iterable[str]:
+        return self._sizes.keys()
+
+    def size(self, key: str) -> int:
+        return self._sizes[key]
+
+    @property
+    def sequence(self) -> int:
+        """How many saves the library has seen (the sequence of its newest segment)."""
+        return self._seq
+
+    def add(self, key: str, text: str) -> None:
+        """Add (or replace: :meth:`remove` it first, with its old text) one source's normalised text."""
+        if not isinstance(key, str) or not key or "\x00" in key:
+            raise ValueError(f"keys must be non-empty strings without NUL characters: {key!r}")
+        if key in self._sizes:
+            raise ValueError(f"{key!r} is already in the library: remove it first")
+        grams = shingle_hashes(text, self.common_k) if len(text) >= self.common_k else _EMPTY_U
+        self.df.add(grams, np.ones(len(grams), dtype=np.int64))
+        self._sizes[key] = len(text)
+        self._unhashed[key] = text
+        if self.directory is not None:
+            self._journal.append(("add", key, len(text)))
+            self._journal_df.append((grams, 1))
+
+    def remove(self, key: str, text: str) -> bool:
+        """Remove a source; ``text`` is the normalised text it was added with. False when absent."""
+        if key not in self._sizes:
+            return False
+        grams = shingle_hashes(text, self.common_k) if len(text) >= self.common_k else _EMPTY_U
+        self.df.add(grams, -np.ones(len(grams), dtype=np.int64))
+        del self._sizes[key]
+        self._unhashed.pop(key, None)
+        self.lsh.remove(key)
+        if self.directory is not None:
+            self._journal.append(("remove", key, 0))
+            self._journal_bands.pop(key, None)
+            self._journal_df.append((grams, -1))
+        return True
+
+    def _hash_windows(self) -> None:
+        """Put the windows of the sources added since the last query into the LSH index."""
+        if not self._unhashed:
+            return
+        keys = list(self._unhashed)
+        pieces: list[np.ndarray] = []
+        rows: list[int] = []
+        for key in keys:
+            parts = windows(self._unhashed[key]) or [(0, "")]
+            rows.append(len(parts))
+            pieces.extend(shingle_hashes(window, SHINGLE_K) for _, window in parts)
+        band = self.lsh.band_keys(self.hasher.signatures(pieces))
+        self.lsh.add_bands(keys, band, rows)
+        if self.directory is not None:
+            offsets = np.cumsum([0, *rows])
+            for i, key in enumerate(keys):
+                self._journal_bands[key] = band[offsets[i] : offsets[i + 1]]
+        self._unhashed = {}
+
+    # -- what a check asks -----------------------------------------------------------------------
+
+    def candidates(self, text: str) -> set[str]:
+        """Sources that share a window band with any window of the normalised ``text``."""
+        self._hash_windows()
+        parts = windows(text)
+        if not parts:
+            return set()
+        signatures = self.hasher.signatures([shingle_hashes(window, SHINGLE_K) for _, window in parts])
+        return self.lsh.query_many(signatures) & self._sizes.keys()
+
+    def frequencies(self, text: str) -> np.ndarray:
+        """For each ``common_k``-gram of the normalised ``text`` (by start), how many sources contain it."""
+        return self.df.lookup(position_hashes(text, self.common_k))
+
+    # -- persistence ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, directory: str | os.PathLike[str], **params: int) -> Library:
+        """The library saved in ``directory`` (an empty one when nothing is saved there yet)."""
+        library = cls(directory=directory, **params)
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        library.refresh()
+        return library
+
+    @contextlib.contextmanager
+    def updating(self) -> Iterator[Library]:
+        """Hold the directory's lock, bring the library up to date, let the caller change it, save."""
+        directory = self._require_directory()
+        with open(directory / "lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                self.refresh()
+                yield self
+                self.save()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _require_directory(self) -> Path:
+        if self.directory is None:
+            raise ValueError("this library has no directory")
+        return self.directory
+
+    def refresh(self) -> None:
+        """Apply what other processes saved since this library was read (or read it all again)."""
+        directory = self._require_directory()
+        for _attempt in range(5):
+            current = (directory / "CURRENT").read_text().strip() if (directory / "CURRENT").exists() else ""
+            try:
+                if current != self._base:
+                    self._load_base(current)
+                for seq, path in self._segments():
+                    if seq > self._seq:
+                        self._apply_segment(path)
+                        self._seq = seq
+                return
+            except FileNotFoundError:
+                self._base = "\x00"  # a compaction removed what was listed: read the new base
+        raise RuntimeError(f"could not read the library in {directory}")
+
+    def _segments(self) -> list[tuple[int, Path]]:
+        found = []
+        for path in self._require_directory().glob("seg-*.npz"):
+            with contextlib.suppress(ValueError):
+                found.append((int(path.stem[4:]), path))
+        return sorted(found)
+
+    def _load_base(self, name: str) -> None:
+        fresh = Library(common_k=self.common_k, num_perm=self.lsh.num_perm, bands=self.lsh.bands)
+        self.lsh, self.df, self._sizes = fresh.lsh, fresh.df, fresh._sizes
+        self._unhashed, self._seq, self._base = {}, 0, name
+        if not name:
+            return
+        base = self._require_directory() / name
+        with np.load(base / "stats.npz", allow_pickle=False) as data:
+            fmt, common_k, seq = (int(v) for v in data["meta"])
+            if fmt != _FORMAT or common_k != self.common_k:
+                raise ValueError(f"{base}: a library of another format or gram length")
+            names = data["names"].tobytes().decode("utf-8")
+            sizes = data["sizes"].tolist()
+            self.df = _Counts(data["df_keys"], data["df_counts"])
+        self._sizes = dict(zip(names.split("\x00") if sizes else [], sizes, strict=True))
+        self.lsh = LSHIndex.load(base / "lsh.npz")
+        self._seq = seq
+
+    def _apply_segment(self, path: Path) -> None:
+        with np.load(path, allow_pickle=False) as data:
+            names = data["names"].tobytes().decode("utf-8").split("\x00")
+            kinds, rows, sizes = data["kinds"].tolist(), data["rows"].tolist(), data["sizes"].tolist()
+            band = data["bands"]
+            self.df.add(data["df_keys"], data["df_counts"])
+        offset = 0
+        for key, kind, row, size in zip(names, kinds, rows, sizes, strict=True):
+            if kind == 0:
+                self._sizes.pop(key, None)
+                self.lsh.remove(key)
+            else:
+                self._sizes[key] = size
+                self.lsh.add_bands([key], band[offset : offset + row], [row])
+                offset += row
+
+    def save(self) -> None:
+        """Write what changed since the last save as one segment (or fold everything into a new base)."""
+        directory = self._require_directory()
+        self._hash_windows()
+        if not self._journal:
+            return
+        seq = max([self._seq, *(s for s, _ in self._segments())]) + 1
+        if len(self._segments()) >= _SEGMENTS_MAX:
+            self._write_base(seq)
+        else:
+            self._write_segment(directory / f"seg-{seq:08d}.npz")
+        self._seq = seq
+        self._journal, self._journal_bands, self._journal_df = [], {}, []
+
+    def _write_segment(self, target: Path) -> None:
+        # A source added and removed within one journal has no bands: it is written as removed only.
+        ops = [(kind, key, size) for kind, key, size in self._journal if kind == "remove" or key in self._journal_bands]
+        seen_add: set[str] = set()
+        ordered: list[tuple[str, str, int]] = []
+        for kind, key, size in reversed(ops):  # a key added twice keeps its last addition only
+            if kind == "add":
+                if key in seen_add:
+                    continue
+                seen_add.add(key)
+            ordered.append((kind, key, size))
+        ordered.reverse()
+        bands = [self._journal_bands[key] for kind, key, _ in ordered if kind == "add"]
+        df_keys, df_counts = _EMPTY_U, _EMPTY_I
+        for grams, sign in self._journal_df:
+            df_keys, df_counts = _combine(df_keys, df_counts, grams, np.full(len(grams), sign, dtype=np.int64))
+        tmp = target.with_name(target.name + ".tmp")
+        with open(tmp, "wb") as fh:
+            np.savez(
+                fh,
+                names=np.frombuffer("\x00".join(key for _, key, _ in ordered).encode("utf-8"), dtype=np.uint8),
+                kinds=np.array([1 if kind == "add" else 0 for kind, _, _ in ordered], dtype=np.uint8),
+                rows=np.array(
+                    [len(self._journal_bands[k]) if kind == "add" else 0 for kind, k, _ in ordered], np.int64
+                ),
+                sizes=np.array([size for _, _, size in ordered], dtype=np.int64),
+                bands=np.concatenate(bands) if bands else np.zeros((0, self.lsh.bands), dtype=np.uint64),
+                df_keys=df_keys,
+                df_counts=df_counts,
+            )
+        os.replace(tmp, target)
+
+    def _write_base(self, seq: int) -> None:
+        directory = self._require_directory()
+        name = f"base-{seq:08d}"
+        folder = directory / name
+        folder.mkdir(exist_ok=True)
+        self.df.merge()
+        self.lsh.save(folder / "lsh.npz")
+        keys = list(self._sizes)
+        with open(folder / "stats.npz", "wb") as fh:
+            np.savez(
+                fh,
+                meta=np.array([_FORMAT, self.common_k, seq], dtype=np.int64),
+                names=np.frombuffer("\x00".join(keys).encode("utf-8"), dtype=np.uint8),
+                sizes=np.array([self._sizes[k] for k in keys], dtype=np.int64),
+                df_keys=self.df.keys,
+                df_counts=self.df.counts,
+            )
+        tmp = directory / "CURRENT.tmp"
+        tmp.write_text(name)
+        os.replace(tmp, directory / "CURRENT")
+        old = self._base
+        self._base = name
+        for s, path in self._segments():
+            if s <= seq:
+                path.unlink(missing_ok=True)
+        if old and old != name:
+            shutil.rmtree(directory / old, ignore_errors=True)
+
+    def compact(self) -> None:
+        """Fold the base and every segment into a new base (under :meth:`updating`'s lock)."""
+        self._hash_windows()
+        seq = max([self._seq, *(s for s, _ in self._segments())]) + 1
+        self._write_base(seq)
+        self._seq = seq
+        self._journal, self._journal_bands, self._journal_df = [], {}, []
