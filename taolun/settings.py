@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "taolun.activities",
     "taolun.research",
     "taolun.problems",
+    "taolun.articles",
     "taolun.api",
     # django-ninja's own templates and static files: the API docs page uses its bundled Swagger UI, no CDN.
     "ninja",
@@ -189,6 +190,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# The copy detector's library (set-phrase frequencies and the LSH index of every handed-in article and
+# reference text). Several app servers or workers must share it, as they share MEDIA_ROOT.
+ARTICLES_INDEX_DIR = Path(os.environ.get("ARTICLES_INDEX_DIR", VAR_DIR / "articles-index"))
 if "STATIC_ROOT" not in os.environ:
     # WhiteNoise looks for the collected files here; an empty folder is fine before collectstatic.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

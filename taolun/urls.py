@@ -12,6 +12,7 @@ urlpatterns = [
     path("activities/", include("taolun.activities.urls")),
     path("research/", include("taolun.research.urls")),
     path("problems/", include("taolun.problems.urls")),
+    path("articles/", include("taolun.articles.urls")),
     path("", include("taolun.core.urls")),
     path("api/", api.urls),
 ]

@@ -119,12 +119,17 @@ def role_assignments_of(user: User) -> QuerySet[RoleAssignment]:
     return RoleAssignment.objects.filter(user=user).select_related("unit").order_by("role", "unit__path", "id")
 
 
-def office_users_covering(unit: Any) -> QuerySet[Any]:
-    """Ids of the users holding the office role over ``unit`` (scoped to it or above, or unscoped)."""
+def users_covering(unit: Any, role: str) -> QuerySet[Any]:
+    """Ids of the users holding ``role`` over ``unit`` (scoped to it or above, or unscoped)."""
     parts = [part for part in unit.path.strip("/").split("/") if part]
     above = ["/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
     return (
-        RoleAssignment.objects.filter(Q(unit__isnull=True) | Q(unit__path__in=above), role=Role.OFFICE)
+        RoleAssignment.objects.filter(Q(unit__isnull=True) | Q(unit__path__in=above), role=role)
         .values_list("user_id", flat=True)
         .distinct()
     )
+
+
+def office_users_covering(unit: Any) -> QuerySet[Any]:
+    """Ids of the users holding the office role over ``unit`` (scoped to it or above, or unscoped)."""
+    return users_covering(unit, Role.OFFICE)

@@ -47,6 +47,55 @@ def provider_for(kind: str) -> EvidenceProvider | None:
     return _PROVIDERS.get(kind)
 
 
+class StatusCountProvider:
+    """Items of ``model`` (with ``campaign``, ``unit`` and ``status`` fields) of the requirement's
+    campaign whose status is one the spec asks (``spec.status``), counted per unit or per person
+    (``person_field``: the person the item belongs to)."""
+
+    def __init__(self, model: Any, person_field: str) -> None:
+        self.model = model
+        self.person_field = person_field
+
+    def for_subject(self, requirements: list[Requirement], subject: str, subject_id: int) -> dict[int, int]:
+        """One subject's count for each requirement, from one grouped query."""
+        from django.db.models import Count
+
+        field = "unit_id" if subject == RequirementSubject.UNIT else self.person_field
+        rows = list(
+            self.model.objects.filter(campaign_id__in={r.campaign_id for r in requirements}, **{field: subject_id})
+            .order_by()
+            .values_list("campaign_id", "status")
+            .annotate(n=Count("id"))
+        )
+        return {
+            r.pk: sum(
+                n
+                for campaign_id, status, n in rows
+                if campaign_id == r.campaign_id and status in r.evidence_spec.status
+            )
+            for r in requirements
+        }
+
+    def _counted(self, requirement: Requirement, spec: Any, field: str, ids: Ids) -> dict[int, int]:
+        from django.db.models import Count
+
+        rows = (
+            self.model.objects.filter(campaign_id=requirement.campaign_id, status__in=list(spec.status))
+            .filter(**{f"{field}__in": ids})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("id"))
+            .values_list(field, "n")
+        )
+        return dict(rows)
+
+    def units_achieved(self, requirement: Requirement, spec: Any, unit_ids: Ids) -> dict[int, int]:
+        return self._counted(requirement, spec, "unit_id", unit_ids)
+
+    def people_achieved(self, requirement: Requirement, spec: Any, person_ids: Ids) -> dict[int, int]:
+        return self._counted(requirement, spec, self.person_field, person_ids)
+
+
 def needed(spec: Any) -> int:
     return int(getattr(spec, "count", 1) or 1)
 

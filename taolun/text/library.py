@@ -126,6 +126,9 @@ class Library:
     def __contains__(self, key: object) -> bool:
         return key in self._sizes
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sizes)
+
     def keys(self) -> Iterable[str]:
         return self._sizes.keys()
 

@@ -1,0 +1,108 @@
+"""Running copy checks: one submission (queued on submit), or a whole campaign with its progress.
+
+A re-check (``recheck_start``) is a ``RecheckRun`` row moved queued → running → done (or failed) by
+conditional updates, so a task delivered twice runs once; its ``done`` count is the progress bar.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from taolun.campaigns.models import Campaign
+from taolun.core.permissions import require_perm
+from taolun.core.services import actor, audit_record
+
+from . import detection
+from .models import HANDED_IN, Article, ArticleRevision, RecheckRun, RecheckStatus, ReferenceText, RevisionKind
+
+if TYPE_CHECKING:
+    from taolun.accounts.models import User
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 10
+
+
+def check_submission(*, article_id: int, revision_id: int) -> dict[str, object]:
+    article = Article.objects.select_related("campaign", "unit").filter(pk=article_id).first()
+    revision = ArticleRevision.objects.filter(pk=revision_id, article_id=article_id).first()
+    if article is None or revision is None:
+        return {"checked": False}
+    result = detection.check_revision(article, revision)
+    return {"checked": True, "ratio": result.ratio, "flagged": result.flagged}
+
+
+def index_reference_ids(ids: list[int]) -> int:
+    return detection.index_references(ReferenceText.objects.filter(pk__in=ids).only("pk", "body"))
+
+
+def recheck_start(*, campaign: Campaign, by: User | None) -> RecheckRun:
+    """Queue a re-check of every handed-in article of the campaign (one at a time per campaign)."""
+    require_perm(by, "articles.recheck", campaign)
+    with transaction.atomic():
+        busy = RecheckRun.objects.select_for_update().filter(
+            campaign=campaign, status__in=[RecheckStatus.QUEUED, RecheckStatus.RUNNING]
+        )
+        if busy.exists():
+            raise ValidationError(_("本次大讨论的批量检测正在进行，请等它完成后再开始。"))
+        total = Article.objects.filter(campaign=campaign, status__in=HANDED_IN).count()
+        run = RecheckRun.objects.create(campaign=campaign, total=total, created_by=actor(by))
+        audit_record(
+            actor=by, action="articles.recheck", obj=run, after={"total": total}, unit_path=campaign.root_unit.path
+        )
+        run_id = run.pk
+        transaction.on_commit(lambda: _queue(run_id))
+    return run
+
+
+def _queue(run_id: int) -> None:
+    from .tasks import recheck_campaign
+
+    recheck_campaign.delay(run_id=run_id)
+
+
+def recheck_run(*, run_id: int) -> dict[str, object]:
+    claimed = RecheckRun.objects.filter(pk=run_id, status=RecheckStatus.QUEUED).update(status=RecheckStatus.RUNNING)
+    if not claimed:
+        return {"ran": False}
+    run = RecheckRun.objects.select_related("campaign").get(pk=run_id)
+    try:
+        # References imported while the library was unreachable join it now.
+        detection.index_references(ReferenceText.objects.filter(indexed=False).only("pk", "body"))
+        latest = (
+            ArticleRevision.objects.filter(article=OuterRef("pk"), kind=RevisionKind.SUBMISSION)
+            .order_by("-number")
+            .values("pk")[:1]
+        )
+        rows = list(
+            Article.objects.filter(campaign=run.campaign, status__in=HANDED_IN)
+            .annotate(latest_revision=Subquery(latest))
+            .order_by("pk")
+            .values_list("pk", "latest_revision")
+        )
+        RecheckRun.objects.filter(pk=run_id).update(total=len(rows))
+        done = flagged = 0
+        for article_id, revision_id in rows:
+            if revision_id is not None:
+                article = Article.objects.select_related("campaign").get(pk=article_id)
+                revision = ArticleRevision.objects.get(pk=revision_id)
+                flagged += detection.check_revision(article, revision).flagged
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                RecheckRun.objects.filter(pk=run_id).update(done=done, flagged=flagged)
+        RecheckRun.objects.filter(pk=run_id).update(
+            status=RecheckStatus.DONE, done=done, flagged=flagged, finished_at=timezone.now()
+        )
+        return {"ran": True, "done": done, "flagged": flagged}
+    except Exception as error:
+        logger.exception("re-check %s failed", run_id)
+        RecheckRun.objects.filter(pk=run_id).update(
+            status=RecheckStatus.FAILED, message=str(error)[:500], finished_at=timezone.now()
+        )
+        raise

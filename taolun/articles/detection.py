@@ -1,0 +1,190 @@
+"""Copy detection in the app: the shared detection library on disk, the texts in the database.
+
+Every handed-in article (its submitted revision, key ``article:<article>:<revision>``) and every
+reference text (``ref:<id>``) is a source in one :class:`~taolun.text.library.Library` kept in
+``settings.ARTICLES_INDEX_DIR`` (on storage every worker shares, like uploads). Each process keeps the
+library it has read and applies the segments other processes saved since (``Library.refresh``); writes
+take the library's lock. The detector fetches the texts of the few candidates it verifies from the
+database, so no worker holds the corpus in memory.
+
+Articles of earlier campaigns stay in the library: they are references for later ones.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from taolun.text.detect import Detector, Report
+from taolun.text.library import Library
+from taolun.text.normalize import normalize
+
+from .models import Article, ArticleRevision, CheckResult, ReferenceText
+from .selectors import call_of
+
+_lock = threading.RLock()  # one library per process: its readers and writers take turns
+_libraries: dict[Path, Library] = {}
+
+
+def article_key(article_id: int, revision_id: int) -> str:
+    return f"article:{article_id}:{revision_id}"
+
+
+def reference_key(reference_id: int) -> str:
+    return f"ref:{reference_id}"
+
+
+def _parse(key: str) -> tuple[str, int, int]:
+    kind, _, rest = key.partition(":")
+    if kind == "article":
+        article_id, _, revision_id = rest.partition(":")
+        return kind, int(article_id), int(revision_id)
+    return kind, int(rest), 0
+
+
+def library() -> Library:
+    """This process's copy of the shared library, brought up to date."""
+    directory = Path(settings.ARTICLES_INDEX_DIR)
+    with _lock:
+        lib = _libraries.get(directory)
+        if lib is None:
+            lib = _libraries[directory] = Library.open(directory)
+        else:
+            lib.refresh()
+    return lib
+
+
+def fetch(keys: list[str]) -> dict[str, str]:
+    """The texts of sources by key (an article's indexed revision, a reference text)."""
+    revisions: dict[int, str] = {}
+    references: dict[int, str] = {}
+    for key in keys:
+        kind, first, second = _parse(key)
+        if kind == "article":
+            revisions[second] = key
+        elif kind == "ref":
+            references[first] = key
+    texts: dict[str, str] = {}
+    for pk, body in ArticleRevision.objects.filter(pk__in=list(revisions)).values_list("pk", "body"):
+        texts[revisions[pk]] = body
+    for pk, body in ReferenceText.objects.filter(pk__in=list(references)).values_list("pk", "body"):
+        texts[references[pk]] = body
+    return texts
+
+
+def _forget_article(lib: Library, article_id: int) -> None:
+    """Remove every revision of the article from the library (with the text it was added with)."""
+    prefix = f"article:{article_id}:"
+    keys = [key for key in lib if key.startswith(prefix)]
+    if not keys:
+        return
+    texts = fetch(keys)
+    for key in keys:
+        lib.remove(key, normalize(texts.get(key, "")).text)
+
+
+def index_article(article: Article, revision: ArticleRevision) -> str:
+    """Put the revision in the library in place of any earlier one of the article; its key."""
+    key = article_key(article.pk, revision.pk)
+    lib = library()
+    with _lock, lib.updating():
+        if key not in lib:
+            _forget_article(lib, article.pk)
+            lib.add(key, normalize(revision.body).text)
+    Article.objects.filter(pk=article.pk).update(indexed_revision=revision)
+    return key
+
+
+def index_references(references: Iterable[ReferenceText]) -> int:
+    """Add reference texts to the library (skipping those already in it); how many were added."""
+    lib = library()
+    added = []
+    with _lock, lib.updating():
+        for ref in references:
+            key = reference_key(ref.pk)
+            if key not in lib:
+                lib.add(key, normalize(ref.body).text)
+                added.append(ref.pk)
+    ReferenceText.objects.filter(pk__in=added).update(indexed=True)
+    return len(added)
+
+
+def forget_references(items: Iterable[tuple[int, str]]) -> None:
+    """Remove reference texts (id, body) from the library, e.g. before their rows are deleted."""
+    lib = library()
+    with _lock, lib.updating():
+        for pk, body in items:
+            lib.remove(reference_key(pk), normalize(body).text)
+
+
+def describe_sources(keys: list[str]) -> dict[str, dict[str, Any]]:
+    """For each source key: its kind, ids, title and a label (author and campaign, or collection)."""
+    article_ids = {}
+    reference_ids = {}
+    for key in keys:
+        kind, first, second = _parse(key)
+        if kind == "article":
+            article_ids[first] = (key, second)
+        elif kind == "ref":
+            reference_ids[first] = key
+    info: dict[str, dict[str, Any]] = {}
+    for pk, title, author, unit, campaign in Article.objects.filter(pk__in=list(article_ids)).values_list(
+        "pk", "title", "author__name", "unit__name", "campaign__short_title"
+    ):
+        key, revision = article_ids[pk]
+        info[key] = {
+            "kind": "article",
+            "id": pk,
+            "revision": revision,
+            "title": title,
+            "label": " · ".join(part for part in (author, unit, campaign) if part),
+        }
+    for pk, title, collection in ReferenceText.objects.filter(pk__in=list(reference_ids)).values_list(
+        "pk", "title", "collection__name"
+    ):
+        info[reference_ids[pk]] = {"kind": "reference", "id": pk, "revision": None, "title": title, "label": collection}
+    return info
+
+
+def _detector(threshold: float) -> Detector:
+    return Detector(threshold=threshold, library=library(), fetch=fetch)
+
+
+def check_revision(article: Article, revision: ArticleRevision) -> CheckResult:
+    """Check one submitted revision against every other source; the result is saved and returned."""
+    key = index_article(article, revision)
+    call = call_of(article.campaign)
+    threshold = float(call.flag_threshold)
+    with _lock:
+        report: Report = _detector(threshold).check(revision.body, exclude_key=key)
+        sources = len(library())
+    info = describe_sources([m.source for m in report.matches])
+    matches = []
+    for match in report.matches:
+        meta = info.get(match.source)
+        if meta is None:
+            continue  # the source was deleted since the library proposed it
+        matches.append({"source": match.source, **meta, "ratio": round(match.ratio, 4), "spans": match.spans})
+    now = timezone.now()
+    with transaction.atomic():
+        result = CheckResult.objects.create(
+            article=article,
+            revision=revision,
+            ratio=round(report.ratio, 4),
+            flagged=report.ratio >= threshold,
+            threshold=threshold,
+            matches=matches,
+            sources=sources,
+            checked_at=now,
+        )
+        # Only the latest submission's check speaks for the article.
+        latest = article.revisions.filter(kind="submission").order_by("-number").values_list("pk", flat=True).first()
+        if latest == revision.pk:
+            Article.objects.filter(pk=article.pk).update(ratio=result.ratio, flagged=result.flagged, checked_at=now)
+    return result
