@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_library, views_public
+from . import views, views_library, views_public, views_review
 
 app_name = "articles"
 
@@ -19,20 +19,20 @@ urlpatterns = [
     path("<int:pk>/revisions/<int:number>/", views.article_revision, name="revision"),
     path("<int:pk>/history/", views.article_history, name="history"),
     # Review: the reviewer's queue, the copy check side by side, return / approve / excellent, assignment.
-    path("review/", views.review_queue, name="review_queue"),
-    path("<int:pk>/check/", views.article_check, name="check"),
-    path("<int:pk>/review/", views.article_review, name="review"),
-    path("<int:pk>/assign/", views.article_assign, name="assign"),
+    path("review/", views_review.review_queue, name="review_queue"),
+    path("<int:pk>/check/", views_review.article_check, name="check"),
+    path("<int:pk>/review/", views_review.article_review, name="review"),
+    path("<int:pk>/assign/", views_review.article_assign, name="assign"),
     # The office: every article sorted and filtered by repetition ratio, the call, the bulk re-check.
-    path("all/", views.article_list, name="list"),
-    path("all/export/", views.article_export, name="export"),
-    path("call/", views.call_edit, name="call"),
-    path("recheck/", views.recheck, name="recheck"),
-    path("recheck/<int:pk>/", views.recheck_status, name="recheck_status"),
-    path("assign-all/", views.assign_all, name="assign_all"),
+    path("all/", views_review.article_list, name="list"),
+    path("all/export/", views_review.article_export, name="export"),
+    path("call/", views_review.call_edit, name="call"),
+    path("recheck/", views_review.recheck, name="recheck"),
+    path("recheck/<int:pk>/", views_review.recheck_status, name="recheck_status"),
+    path("assign-all/", views_review.assign_all, name="assign_all"),
     # Publicity: excellent articles to publish.
-    path("publish/", views.publish_queue, name="publish_queue"),
-    path("<int:pk>/publish/", views.article_publish, name="publish"),
+    path("publish/", views_review.publish_queue, name="publish_queue"),
+    path("<int:pk>/publish/", views_review.article_publish, name="publish"),
     # The reference library.
     path("references/", views_library.collection_list, name="references"),
     path("references/<int:pk>/", views_library.collection_detail, name="collection"),
