@@ -35,8 +35,14 @@ from taolun.text.shingles import position_hashes, shingle_hashes
 
 __all__ = ["Library", "windows"]
 
-WINDOW = 64  # LSH works on windows of the texts: a copied passage is a small part of both texts
-STEP = 16
+# LSH works on windows of the texts: a copied passage is a small part of both texts. Sources are cut
+# into windows side by side (every WINDOW characters) and the text checked into windows every
+# QUERY_STEP: a passage of 2 × WINDOW characters holds a whole source window, and some window of the
+# checked text starts within QUERY_STEP / 2 of it, so their shingle sets overlap by ~90 % and share a
+# band almost surely. The index holds one band set per 64 characters of every source.
+WINDOW = 64
+SOURCE_STEP = WINDOW
+QUERY_STEP = 8
 SHINGLE_K = 5
 _FORMAT = 1
 _EMPTY_U = np.zeros(0, dtype=np.uint64)
@@ -45,8 +51,8 @@ _DELTA_MAX = 1 << 18  # distinct grams kept in the small delta before it is merg
 _SEGMENTS_MAX = 64  # segments kept before they are folded into a new base
 
 
-def windows(text: str, step: int = STEP, width: int = WINDOW) -> list[tuple[int, str]]:
-    """Overlapping windows of ``width`` characters every ``step`` (the whole text when shorter)."""
+def windows(text: str, step: int = SOURCE_STEP, width: int = WINDOW) -> list[tuple[int, str]]:
+    """Windows of ``width`` characters every ``step`` (the whole text when shorter)."""
     if len(text) <= width:
         return [(0, text)] if text else []
     return [(start, text[start : start + width]) for start in range(0, len(text) - width + step, step)]
@@ -193,7 +199,7 @@ class Library:
     def candidates(self, text: str) -> set[str]:
         """Sources that share a window band with any window of the normalised ``text``."""
         self._hash_windows()
-        parts = windows(text)
+        parts = windows(text, QUERY_STEP)
         if not parts:
             return set()
         signatures = self.hasher.signatures([shingle_hashes(window, SHINGLE_K) for _, window in parts])
