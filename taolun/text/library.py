@@ -12,7 +12,9 @@ Persistence is incremental, in a directory:
   keys, lengths and gram counts) and removed since the last save, in order;
 * a process holding a library applies the segments newer than its own sequence (:meth:`refresh`), so
   several workers share one index without reading it all again;
-* once the segments grow large they are folded into a new base (compaction).
+* once the segments grow large they are folded into a new base (compaction);
+* ``GENERATION`` holds a token written with the first save: a directory emptied and built again gets a
+  new one, and a process holding the old library reads everything afresh.
 
 Writers take the directory's lock (:meth:`Library.updating`): refresh, change, save, release. Texts
 given to :meth:`add` and :meth:`remove` are normalised already (:func:`taolun.text.normalize.normalize`).
@@ -23,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import secrets
 import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -56,6 +59,13 @@ def windows(text: str, step: int = SOURCE_STEP, width: int = WINDOW) -> list[tup
     if len(text) <= width:
         return [(0, text)] if text else []
     return [(start, text[start : start + width]) for start in range(0, len(text) - width + step, step)]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        return ""
 
 
 def _combine(
@@ -120,6 +130,7 @@ class Library:
         self.directory = Path(directory) if directory is not None else None
         self._base = ""
         self._seq = 0
+        self._generation = ""
         self._journal: list[tuple[str, str, int]] = []  # (kind, key, size) in order
         self._journal_bands: dict[str, np.ndarray] = {}
         self._journal_df: list[tuple[np.ndarray, int]] = []
@@ -240,8 +251,13 @@ class Library:
     def refresh(self) -> None:
         """Apply what other processes saved since this library was read (or read it all again)."""
         directory = self._require_directory()
+        generation = _read(directory / "GENERATION")
+        if generation != self._generation:
+            # The directory was emptied and rebuilt since this library read it: its sequence numbers
+            # started again, so nothing read before can be kept.
+            self._generation, self._base = generation, "\x00"
         for _attempt in range(5):
-            current = (directory / "CURRENT").read_text().strip() if (directory / "CURRENT").exists() else ""
+            current = _read(directory / "CURRENT")
             try:
                 if current != self._base:
                     self._load_base(current)
@@ -301,6 +317,11 @@ class Library:
         self._hash_windows()
         if not self._journal:
             return
+        if not self._generation:
+            self._generation = secrets.token_hex(8)
+            tmp = directory / "GENERATION.tmp"
+            tmp.write_text(self._generation)
+            os.replace(tmp, directory / "GENERATION")
         seq = max([self._seq, *(s for s, _ in self._segments())]) + 1
         if len(self._segments()) >= _SEGMENTS_MAX:
             self._write_base(seq)

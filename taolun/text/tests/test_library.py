@@ -101,3 +101,22 @@ def test_a_detector_over_a_saved_library_fetches_only_what_it_verifies(tmp_path,
     assert abs(report.ratio - share) <= 0.1
     fetched = {key for keys in asked for key in keys}
     assert "1990" in fetched and len(fetched) < len(texts)
+
+
+def test_a_rebuilt_directory_is_read_afresh(tmp_path, reports):
+    years = sorted(reports)[:3]
+    writer = Library.open(tmp_path)
+    for year in years[:2]:
+        with writer.updating():
+            writer.add(year, _norm(reports[year]))
+    reader = Library.open(tmp_path)
+    assert set(reader.keys()) == set(years[:2])
+    # An operator empties the folder and builds it again: its segments are numbered from 1 again.
+    for path in tmp_path.iterdir():
+        if path.is_file() and path.name != "lock":
+            path.unlink()
+    rebuilt = Library.open(tmp_path)
+    with rebuilt.updating():
+        rebuilt.add(years[2], _norm(reports[years[2]]))
+    reader.refresh()
+    assert set(reader.keys()) == {years[2]}
