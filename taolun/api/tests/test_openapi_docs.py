@@ -81,9 +81,35 @@ ROUTES = {
     ("get", "/api/problems/self-examinations"),
     ("get", "/api/problems/self-examinations/{examination_id}"),
     ("get", "/api/problems/public/{campaign_slug}"),
+    ("get", "/api/articles"),
+    ("post", "/api/articles"),
+    ("get", "/api/articles/mine"),
+    ("get", "/api/articles/{article_id}"),
+    ("patch", "/api/articles/{article_id}"),
+    ("post", "/api/articles/{article_id}/submit"),
+    ("post", "/api/articles/{article_id}/withdraw"),
+    ("post", "/api/articles/{article_id}/consent"),
+    ("post", "/api/articles/{article_id}/return"),
+    ("post", "/api/articles/{article_id}/approve"),
+    ("post", "/api/articles/{article_id}/excellent"),
+    ("post", "/api/articles/{article_id}/unexcellent"),
+    ("post", "/api/articles/{article_id}/publish"),
+    ("post", "/api/articles/{article_id}/unpublish"),
+    ("post", "/api/articles/{article_id}/assign"),
+    ("get", "/api/articles/{article_id}/revisions"),
+    ("get", "/api/articles/{article_id}/revisions/{number}"),
+    ("get", "/api/articles/{article_id}/check"),
+    ("post", "/api/articles/recheck"),
+    ("get", "/api/articles/rechecks/{run_id}"),
+    ("get", "/api/articles/references/collections"),
+    ("post", "/api/articles/references/collections"),
+    ("get", "/api/articles/references/collections/{collection_id}/texts"),
+    ("post", "/api/articles/references/collections/{collection_id}/import"),
+    ("delete", "/api/articles/references/texts/{text_id}"),
+    ("get", "/api/articles/published"),
 }
 # The only operations anyone may call without signing in.
-PUBLIC = {("get", "/api/problems/public/{campaign_slug}")}
+PUBLIC = {("get", "/api/problems/public/{campaign_slug}"), ("get", "/api/articles/published")}
 # Where a page or stylesheet would make the browser fetch something.
 LOADS = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)["']?\s*\)|@import\s+["']([^"']+)""")
 # Hosts scripts would load code, styles or fonts from at run time. (Swagger UI's online validator is the
