@@ -16,7 +16,7 @@ not look copied.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -110,7 +110,19 @@ class Detector:
                 self._norms[key] = normalize(text)
         return {key: self._norms[key] for key in keys if key in self._norms}
 
-    def check(self, text: str, *, exclude_key: str | None = None) -> Report:
+    def check(
+        self,
+        text: str,
+        *,
+        exclude_key: str | None = None,
+        exclude: Callable[[list[str]], Iterable[str]] | None = None,
+    ) -> Report:
+        """The text's repetition ratio, sources and passages.
+
+        ``exclude_key`` is the text's own key when it is a source itself. ``exclude(candidates)`` may
+        name candidates not to compare with (an application's rule, e.g. only sources handed in
+        before this text), asked once per check with the candidates the index proposed.
+        """
         norm = normalize(text)
         n = len(norm.text)
         if n == 0:
@@ -129,6 +141,9 @@ class Detector:
         covered = np.zeros(n, dtype=bool)
         matches: list[Match] = []
         candidates = self._candidates(norm.text, exclude_key)
+        if exclude is not None and candidates:
+            skipped = set(exclude(candidates))
+            candidates = [key for key in candidates if key not in skipped]
         sources = self._normalized(candidates)
         for key in candidates:
             ref = sources.get(key)

@@ -100,3 +100,19 @@ def test_many_references_go_through_the_lsh_index(reports):
     assert report.flagged
     assert report.matches[0].source == "1988"
     assert abs(report.ratio - true_share) <= 0.1
+
+
+def test_an_exclusion_rule_removes_candidates(reports):
+    detector = Detector()
+    detector.add_reference("early", reports["1990"])
+    detector.add_reference("late", reports["1990"])
+    article = reports["1990"][2000:4000]
+    asked: list[list[str]] = []
+
+    def later(keys: list[str]) -> list[str]:
+        asked.append(sorted(keys))
+        return [key for key in keys if key == "late"]
+
+    report = detector.check(article, exclude=later)
+    assert [m.source for m in report.matches] == ["early"]
+    assert asked == [["early", "late"]]
