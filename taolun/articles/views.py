@@ -317,7 +317,7 @@ def paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
-def detail_context(request: HttpRequest, article: Article) -> dict[str, Any]:
+def detail_context(request: HttpRequest, article: Article, **forms: Any) -> dict[str, Any]:
     """What ``detail.html`` reads: the text, status, themes, scores once approved, the review comments for
     the author and the reviewers, and for those who review, assign or publish, the panel's context."""
     user = request.user
@@ -340,7 +340,7 @@ def detail_context(request: HttpRequest, article: Article) -> dict[str, Any]:
         "show_panel": show_panel,
     }
     if show_panel:
-        context.update(panel_context(request, article))
+        context.update(panel_context(request, article, **forms))
     return context
 
 

@@ -56,7 +56,7 @@ from .forms_review import (
     UnexcellentForm,
     UnpublishForm,
 )
-from .models import Article, ArticleStatus, CheckResult, RecheckRun, RecheckStatus, ReviewAction
+from .models import Article, ArticleStatus, CheckResult, RecheckRun, RecheckStatus
 
 S = ArticleStatus
 SOURCES_SHOWN = 10  # sources laid out side by side on the check page
@@ -135,28 +135,10 @@ def _messages_of(form: Form) -> list[Any]:
 
 
 def detail_page(request: HttpRequest, article: Article, *, status: int = 200, **forms: Form) -> HttpResponse:
-    """The article's page (``detail.html``, the context it reads) with the review panel filled in; after a
-    refusal, with the bound form and its errors."""
-    user = request.user
-    panel = panel_context(request, article, **forms)
-    is_author = user.has_perm("articles.change_article", article)
-    reviews = list(selectors.reviews_of(article))
-    returned = article.status == S.RETURNED
-    context = {
-        "article": article,
-        "call": panel["panel"]["call"],
-        "themes": list(article.themes.order_by("order", "id")),
-        "paragraphs": [line.strip() for line in article.body.split("\n") if line.strip()],
-        "is_author": is_author,
-        "can_edit": is_author and article.is_editable,
-        "can_withdraw": is_author and article.status == S.SUBMITTED,
-        "show_scores": article.status in SCORED and article.score is not None,
-        "reviews": reviews,
-        "return_review": next((r for r in reviews if r.action == ReviewAction.RETURN), None) if returned else None,
-        "show_panel": panel["panel"]["any"],
-        **panel,
-    }
-    return render(request, "articles/detail.html", context, status=status)
+    """The article's page with the review panel; after a refusal, with the bound form and its errors."""
+    from .views import detail_context  # the author's pages import this module's panel
+
+    return render(request, "articles/detail.html", detail_context(request, article, **forms), status=status)
 
 
 def _act(
