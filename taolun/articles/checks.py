@@ -1,11 +1,13 @@
 """Running copy checks: one submission (queued on submit), or a whole campaign with its progress.
 
 A re-check (``recheck_start``) is a ``RecheckRun`` row moved queued → running → done (or failed) by
-conditional updates, so a task delivered twice runs once; its ``done`` count is the progress bar.
+conditional updates, so a task delivered twice runs once; its ``done`` count is the progress bar. A run
+that shows no progress for ``RECHECK_STALE`` was lost with its worker and stops blocking new ones.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 10
+# A queued or running re-check that shows no progress for this long was lost (its worker restarted or
+# died; a redelivered task cannot claim a run already marked running): a new re-check may start.
+RECHECK_STALE = dt.timedelta(minutes=30)
 
 
 def check_submission(*, article_id: int, revision_id: int) -> dict[str, object]:
@@ -46,10 +51,15 @@ def recheck_start(*, campaign: Campaign, by: User | None) -> RecheckRun:
     """Queue a re-check of every handed-in article of the campaign (one at a time per campaign)."""
     require_perm(by, "articles.recheck", campaign)
     with transaction.atomic():
-        busy = RecheckRun.objects.select_for_update().filter(
-            campaign=campaign, status__in=[RecheckStatus.QUEUED, RecheckStatus.RUNNING]
+        # The campaign's row is the door: two requests at once both found no run in progress before.
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        now = timezone.now()
+        active = RecheckRun.objects.filter(campaign=campaign, status__in=[RecheckStatus.QUEUED, RecheckStatus.RUNNING])
+        # A run silent for long was lost with its worker (a restart, a crash): it stops, a new one may start.
+        active.filter(heartbeat_at__lt=now - RECHECK_STALE).update(
+            status=RecheckStatus.FAILED, message=_("检测中断（长时间没有进展），已停止。"), finished_at=now
         )
-        if busy.exists():
+        if active.exists():
             raise ValidationError(_("本次大讨论的批量检测正在进行，请等它完成后再开始。"))
         total = Article.objects.filter(campaign=campaign, status__in=HANDED_IN).count()
         run = RecheckRun.objects.create(campaign=campaign, total=total, created_by=actor(by))
@@ -57,7 +67,7 @@ def recheck_start(*, campaign: Campaign, by: User | None) -> RecheckRun:
             actor=by, action="articles.recheck", obj=run, after={"total": total}, unit_path=campaign.root_unit.path
         )
         run_id = run.pk
-        transaction.on_commit(lambda: _queue(run_id))
+        transaction.on_commit(lambda: _queue(run_id), robust=True)  # a failed run says so on its row
     return run
 
 
@@ -67,8 +77,17 @@ def _queue(run_id: int) -> None:
     recheck_campaign.delay(run_id=run_id)
 
 
+def _progress(run_id: int, **fields: object) -> bool:
+    """Record progress on a running run; False when it is no longer running (a newer one took over)."""
+    return bool(
+        RecheckRun.objects.filter(pk=run_id, status=RecheckStatus.RUNNING).update(heartbeat_at=timezone.now(), **fields)
+    )
+
+
 def recheck_run(*, run_id: int) -> dict[str, object]:
-    claimed = RecheckRun.objects.filter(pk=run_id, status=RecheckStatus.QUEUED).update(status=RecheckStatus.RUNNING)
+    claimed = RecheckRun.objects.filter(pk=run_id, status=RecheckStatus.QUEUED).update(
+        status=RecheckStatus.RUNNING, heartbeat_at=timezone.now()
+    )
     if not claimed:
         return {"ran": False}
     run = RecheckRun.objects.select_related("campaign").get(pk=run_id)
@@ -86,23 +105,21 @@ def recheck_run(*, run_id: int) -> dict[str, object]:
             .order_by("pk")
             .values_list("pk", "latest_revision")
         )
-        RecheckRun.objects.filter(pk=run_id).update(total=len(rows))
+        _progress(run_id, total=len(rows))
         done = flagged = 0
         for article_id, revision_id in rows:
-            if revision_id is not None:
-                article = Article.objects.select_related("campaign").get(pk=article_id)
-                revision = ArticleRevision.objects.get(pk=revision_id)
+            article = Article.objects.select_related("campaign").filter(pk=article_id).first()
+            revision = ArticleRevision.objects.filter(pk=revision_id).first() if revision_id is not None else None
+            if article is not None and revision is not None:  # else: deleted since the list was read
                 flagged += detection.check_revision(article, revision).flagged
             done += 1
-            if done % PROGRESS_EVERY == 0:
-                RecheckRun.objects.filter(pk=run_id).update(done=done, flagged=flagged)
-        RecheckRun.objects.filter(pk=run_id).update(
-            status=RecheckStatus.DONE, done=done, flagged=flagged, finished_at=timezone.now()
-        )
+            if done % PROGRESS_EVERY == 0 and not _progress(run_id, done=done, flagged=flagged):
+                return {"ran": True, "done": done, "flagged": flagged, "stopped": True}
+        _progress(run_id, status=RecheckStatus.DONE, done=done, flagged=flagged, finished_at=timezone.now())
         return {"ran": True, "done": done, "flagged": flagged}
     except Exception as error:
         logger.exception("re-check %s failed", run_id)
-        RecheckRun.objects.filter(pk=run_id).update(
+        RecheckRun.objects.filter(pk=run_id, status=RecheckStatus.RUNNING).update(
             status=RecheckStatus.FAILED, message=str(error)[:500], finished_at=timezone.now()
         )
         raise

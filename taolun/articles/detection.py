@@ -12,8 +12,9 @@ Articles of earlier campaigns stay in the library: they are references for later
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from taolun.text.detect import Detector, Report
 from taolun.text.library import Library
 from taolun.text.normalize import normalize
 
-from .models import Article, ArticleRevision, CheckResult, ReferenceText
+from .models import Article, ArticleRevision, CheckResult, ReferenceText, RevisionKind
 from .selectors import call_of
 
 _lock = threading.RLock()  # one library per process: its readers and writers take turns
@@ -78,10 +79,34 @@ def fetch(keys: list[str]) -> dict[str, str]:
     return texts
 
 
+@contextlib.contextmanager
+def _updating() -> Iterator[Library]:
+    """This process's library under the directory's lock (and the process's), saved on the way out.
+
+    When anything fails inside (the folder cannot be written, a text cannot be fetched) the process
+    forgets its copy: it may hold changes that never reached the disk, and the next use reads the
+    library again from what was saved, so a retry starts from the truth.
+    """
+    directory = Path(settings.ARTICLES_INDEX_DIR)
+    with _lock:
+        lib = library()
+        try:
+            with lib.updating():
+                yield lib
+        except BaseException:
+            if _libraries.get(directory) is lib:
+                del _libraries[directory]
+            raise
+
+
+def _article_keys(lib: Library, article_id: int) -> list[str]:
+    prefix = f"article:{article_id}:"
+    return [key for key in lib if key.startswith(prefix)]
+
+
 def _forget_article(lib: Library, article_id: int) -> None:
     """Remove every revision of the article from the library (with the text it was added with)."""
-    prefix = f"article:{article_id}:"
-    keys = [key for key in lib if key.startswith(prefix)]
+    keys = _article_keys(lib, article_id)
     if not keys:
         return
     texts = fetch(keys)
@@ -89,23 +114,43 @@ def _forget_article(lib: Library, article_id: int) -> None:
         lib.remove(key, normalize(texts.get(key, "")).text)
 
 
+def _latest_submission_id(article_id: int) -> int | None:
+    return (
+        ArticleRevision.objects.filter(article_id=article_id, kind=RevisionKind.SUBMISSION)
+        .order_by("-number")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def index_article(article: Article, revision: ArticleRevision) -> str:
-    """Put the revision in the library in place of any earlier one of the article; its key."""
+    """Put the revision in the library in place of any earlier one of the article; the article's key there.
+
+    Only the article's latest submission goes in: a check of an older revision that runs late (a task
+    retried or delivered after the author resubmitted) leaves the newer text where it is, and gets the
+    key of what the library holds for the article (to leave out of its own check).
+    """
     key = article_key(article.pk, revision.pk)
-    lib = library()
-    with _lock, lib.updating():
-        if key not in lib:
+    with _updating() as lib:
+        if key in lib:
+            pass
+        elif _latest_submission_id(article.pk) != revision.pk:
+            held = _article_keys(lib, article.pk)
+            return held[0] if held else key
+        else:
             _forget_article(lib, article.pk)
             lib.add(key, normalize(revision.body).text)
-    Article.objects.filter(pk=article.pk).update(indexed_revision=revision)
+        # Saved, then recorded under the lock: two workers indexing two revisions leave the row naming the
+        # one the library holds, and a save that fails records nothing.
+        lib.save()
+        Article.objects.filter(pk=article.pk).update(indexed_revision=revision)
     return key
 
 
 def index_references(references: Iterable[ReferenceText]) -> int:
     """Add reference texts to the library (skipping those already in it); how many were added."""
-    lib = library()
     added = []
-    with _lock, lib.updating():
+    with _updating() as lib:
         for ref in references:
             key = reference_key(ref.pk)
             if key not in lib:
@@ -117,8 +162,7 @@ def index_references(references: Iterable[ReferenceText]) -> int:
 
 def forget_references(items: Iterable[tuple[int, str]]) -> None:
     """Remove reference texts (id, body) from the library, e.g. before their rows are deleted."""
-    lib = library()
-    with _lock, lib.updating():
+    with _updating() as lib:
         for pk, body in items:
             lib.remove(reference_key(pk), normalize(body).text)
 

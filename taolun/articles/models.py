@@ -12,6 +12,8 @@ Every submission is checked for copied passages (``detection``) against every ot
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -59,7 +61,7 @@ class ArticleCall(TimeStampedModel):
         _("重复率警示线"),
         max_digits=3,
         decimal_places=2,
-        default=0.30,
+        default=Decimal("0.30"),
         help_text=_("重复率达到或超过这一比例的文章标为疑似抄袭（0–1）。"),
     )
     assign_mode = models.CharField(_("审阅分配"), max_length=10, choices=AssignMode.choices, default=AssignMode.UNIT)
@@ -352,6 +354,9 @@ class RecheckRun(models.Model):
     flagged = models.PositiveIntegerField(_("疑似抄袭"), default=0)
     message = models.CharField(_("说明"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    # When the run last showed it was alive (queued, claimed, progress): a run silent for long was lost
+    # with its worker and no longer blocks a new one (``checks.RECHECK_STALE``).
+    heartbeat_at = models.DateTimeField(_("最近进展"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -9,7 +9,7 @@ detection library at once (``tasks.index_references``).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING
@@ -64,13 +64,21 @@ def collection_create(*, name: str, description: str = "", by: User | None) -> R
     return collection
 
 
+def _forget(forget: Callable[[list[tuple[int, str]]], None], texts: list[tuple[int, str]]) -> None:
+    """Take texts out of the detection library before their rows go; when it cannot be written, keep them."""
+    try:
+        forget(texts)
+    except OSError as error:
+        raise ValidationError(_("检测文库暂时无法写入，文本未删除，请稍后再试或联系管理员。")) from error
+
+
 def collection_delete(*, collection: ReferenceCollection, by: User | None) -> None:
     """Delete a collection and its texts; they leave the detection library first."""
     require_perm(by, "articles.manage_references")
     from .detection import forget_references
 
     texts = list(collection.texts.values_list("pk", "body"))
-    forget_references(texts)
+    _forget(forget_references, texts)
     with transaction.atomic():
         audit_record(
             actor=by,
@@ -85,7 +93,7 @@ def reference_delete(*, text: ReferenceText, by: User | None) -> None:
     require_perm(by, "articles.manage_references")
     from .detection import forget_references
 
-    forget_references([(text.pk, text.body)])
+    _forget(forget_references, [(text.pk, text.body)])
     with transaction.atomic():
         audit_record(
             actor=by,
@@ -170,21 +178,28 @@ def references_import(
     report.added = len(rows)
     if dry_run or not rows:
         return report
-    with transaction.atomic():
-        created = ReferenceText.objects.bulk_create(rows, batch_size=200)
-        report.ids = [row.pk for row in created if row.pk is not None]
-        if len(report.ids) != len(rows):  # backends that do not return ids (none we run on)
-            report.ids = list(
-                collection.texts.filter(digest__in=[row.digest for row in rows]).values_list("pk", flat=True)
+    try:
+        with transaction.atomic():
+            created = ReferenceText.objects.bulk_create(rows, batch_size=200)
+            report.ids = [row.pk for row in created if row.pk is not None]
+            if len(report.ids) != len(rows):  # backends that do not return ids (none we run on)
+                report.ids = list(
+                    collection.texts.filter(digest__in=[row.digest for row in rows]).values_list("pk", flat=True)
+                )
+            audit_record(
+                actor=by,
+                action="articles.references_import",
+                obj=collection,
+                after={"added": report.added, "skipped": report.skipped},
             )
-        audit_record(
-            actor=by,
-            action="articles.references_import",
-            obj=collection,
-            after={"added": report.added, "skipped": report.skipped},
-        )
-        ids = list(report.ids)
-        transaction.on_commit(lambda: _queue_index(ids))
+            ids = list(report.ids)
+            # robust: the texts are imported even if indexing them fails now; the task retries on OSError
+            # and a campaign's re-check indexes whatever is still out of the library.
+            transaction.on_commit(lambda: _queue_index(ids), robust=True)
+    except IntegrityError:
+        # Someone imported the same text into this collection at the same moment: nothing was imported.
+        report.added, report.ids = 0, []
+        report.errors.append(("", _("同一文库正在同时导入相同的文本，本次未导入任何文件，请重试。")))
     return report
 
 

@@ -9,8 +9,10 @@ passages by a task (``tasks.check_article``) once the transaction commits.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -90,18 +92,28 @@ def _locked(article: Article) -> Article:
     return Article.objects.select_for_update().select_related("unit", "campaign", "author").get(pk=article.pk)
 
 
-def _check_move(article: Article, to: str) -> str:
-    action = TRANSITIONS.get(article.status, {}).get(to)
-    if action is None:
+def _check_move(article: Article, to: str, action: str | None = None) -> str:
+    """The name of the move from the article's status to ``to``; refused unless the table has it (and,
+    when given, under the name ``action``: unmarking an excellent article never approves a submitted one)."""
+    found = TRANSITIONS.get(article.status, {}).get(to)
+    if found is None or (action is not None and found != action):
         raise ValidationError(
             _("文章当前状态为“%(status)s”，不能改为“%(to)s”。")
             % {"status": article.get_status_display(), "to": ArticleStatus(to).label}
         )
-    return action
+    return found
 
 
-def _move(article: Article, to: str, by: User | None, *, note: str = "", before: dict[str, Any] | None = None) -> None:
-    action = _check_move(article, to)
+def _move(
+    article: Article,
+    to: str,
+    by: User | None,
+    *,
+    note: str = "",
+    before: dict[str, Any] | None = None,
+    action: str | None = None,
+) -> None:
+    action = _check_move(article, to, action)
     old = {"status": article.status, **(before or {})}
     article.status = to
     article.save()
@@ -258,10 +270,13 @@ def article_save(
         if chosen is not None and theme_ids != old_themes:
             article.themes.set(chosen)
             old["themes"], new["themes"] = old_themes, theme_ids
+        revision_started = False
         if text_changed:
-            _revision_save(article, by, RevisionKind.DRAFT)
-        # Autosaves in one sitting are one audit entry's worth: the revision keeps the text.
-        if old or new:
+            latest = article.revisions.order_by("-number").values_list("number", flat=True).first()
+            revision_started = _revision_save(article, by, RevisionKind.DRAFT).number != latest
+        # Autosaves in one sitting are one audit entry's worth: the revision keeps the text. An entry is
+        # written when a sitting starts a new revision, or the title, consent or themes change.
+        if revision_started or set(old) - {"chars"} or set(new) - {"chars"}:
             article_audit(article, "save", by, before=old, after=new)
     return article
 
@@ -312,7 +327,7 @@ def article_submit(*, article: Article, by: User | None) -> Article:
     require_perm(by, "articles.change_article", article)
     with transaction.atomic():
         article = _locked(article)
-        _check_move(article, S.SUBMITTED)
+        _check_move(article, S.SUBMITTED, "submit")
         call = call_of(article.campaign)
         if article.status == S.DRAFT and _deadline_passed(call):
             raise ValidationError(
@@ -320,12 +335,15 @@ def article_submit(*, article: Article, by: User | None) -> Article:
                 % {"deadline": _deadline_text(call)}
             )
         errors: dict[str, str] = {}
+        limit = min(call.max_chars, HARD_MAX_CHARS)
         if not article.title:
             errors["title"] = _("请填写标题。")
-        if article.chars < call.min_chars:
+        if not article.chars:
+            errors["body"] = _("请填写正文。")
+        elif article.chars < call.min_chars:
             errors["body"] = _("正文 %(n)s 字，少于要求的 %(min)s 字。") % {"n": article.chars, "min": call.min_chars}
-        elif article.chars > min(call.max_chars, HARD_MAX_CHARS):
-            errors["body"] = _("正文 %(n)s 字，超过上限 %(limit)s 字。") % {"n": article.chars, "limit": call.max_chars}
+        elif article.chars > limit:
+            errors["body"] = _("正文 %(n)s 字，超过上限 %(limit)s 字。") % {"n": article.chars, "limit": limit}
         if errors:
             raise ValidationError(errors)
         revision = _revision_save(article, by, RevisionKind.SUBMISSION)
@@ -334,10 +352,19 @@ def article_submit(*, article: Article, by: User | None) -> Article:
             article.reviewer_id = _auto_reviewer(article, call)
         article.submitted_at = timezone.now()
         article.ratio, article.flagged, article.checked_at = None, False, None
-        _move(article, S.SUBMITTED, by, note=_("第 %(n)s 版") % {"n": revision.number}, before=before)
+        _move(
+            article,
+            S.SUBMITTED,
+            by,
+            note=_("第 %(n)s 版") % {"n": revision.number},
+            before=before,
+            action="submit",
+        )
         _notify_reviewer(article)
         article_id, revision_id = article.pk, revision.pk
-        transaction.on_commit(lambda: _queue_check(article_id, revision_id))
+        # robust: the submission is committed whatever happens to its check (a broker that is down, a
+        # check run in-process failing); the task retries on OSError and a re-check catches up.
+        transaction.on_commit(lambda: _queue_check(article_id, revision_id), robust=True)
     return article
 
 
@@ -362,7 +389,7 @@ def _notify_reviewer(article: Article) -> None:
         body=_("作者：%(name)s（%(unit)s）") % {"name": article.author.name, "unit": article.unit.name},
         url=article.get_absolute_url(),
         kind="article",
-        dedupe_key=f"article-submit:{article.pk}:{article.submitted_at:%Y%m%d%H%M%S}",
+        dedupe_key=f"article-submit:{article.pk}:{article.submitted_at:%Y%m%d%H%M%S%f}",
     )
 
 
@@ -386,11 +413,11 @@ def article_withdraw(*, article: Article, by: User | None) -> Article:
     require_perm(by, "articles.change_article", article)
     with transaction.atomic():
         article = _locked(article)
-        _check_move(article, S.DRAFT)
+        _check_move(article, S.DRAFT, "withdraw")
         call = call_of(article.campaign)
         if _deadline_passed(call):
             raise ValidationError(_("提交截止时间已过，已提交的文章不能再撤回。"))
-        _move(article, S.DRAFT, by)
+        _move(article, S.DRAFT, by, action="withdraw")
     return article
 
 
@@ -404,7 +431,7 @@ def article_return(*, article: Article, by: User | None, comment: str) -> Articl
     comment = required_reason(comment, _("请写明退回修改的意见。"), field="comment", limit=COMMENT_LIMIT)
     with transaction.atomic():
         article = _locked(article)
-        _check_move(article, S.RETURNED)
+        _check_move(article, S.RETURNED, "return")
         ArticleReview.objects.create(
             article=article,
             revision=_latest_submission(article),
@@ -413,18 +440,21 @@ def article_return(*, article: Article, by: User | None, comment: str) -> Articl
             reviewer=actor(by),
         )
         article.decided_at, article.decided_by = timezone.now(), actor(by)
-        _move(article, S.RETURNED, by, note=comment[:500])
+        _move(article, S.RETURNED, by, note=comment[:500], action="return")
         _notify_author(article, _("您的心得体会文章被退回修改：%(title)s") % {"title": article.title}, comment)
     return article
 
 
 def _score(value: Any, field: str, label: str, maximum: int) -> int:
-    try:
-        score = int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(
-            {field: _("请给“%(label)s”打分（0–%(max)s 分）。") % {"label": label, "max": maximum}}
-        ) from None
+    """A whole number of points in 0..maximum (``"35"`` and ``35.0`` too; ``35.5``, ``True``, ``""`` not)."""
+    whole = (
+        (isinstance(value, int) and not isinstance(value, bool))
+        or (isinstance(value, float | Decimal) and math.isfinite(value) and value == int(value))
+        or (isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,6}\s*", value) is not None)
+    )
+    if not whole:
+        raise ValidationError({field: _("请给“%(label)s”打分（0–%(max)s 分）。") % {"label": label, "max": maximum}})
+    score = int(value)
     if not 0 <= score <= maximum:
         raise ValidationError({field: _("“%(label)s”的分数应在 0–%(max)s 分之间。") % {"label": label, "max": maximum}})
     return score
@@ -437,7 +467,7 @@ def article_approve(
     require_perm(by, "articles.review_article", article)
     with transaction.atomic():
         article = _locked(article)
-        _check_move(article, S.APPROVED)
+        _check_move(article, S.APPROVED, "approve")
         call = call_of(article.campaign)
         errors: dict[str, list[str]] = {}
         scores: dict[str, int] = {}
@@ -466,7 +496,7 @@ def article_approve(
             score=article.score,
             reviewer=actor(by),
         )
-        _move(article, S.APPROVED, by, note=comment[:500], before=before)
+        _move(article, S.APPROVED, by, note=comment[:500], before=before, action="approve")
         _notify_author(
             article,
             _("您的心得体会文章已审核通过：%(title)s") % {"title": article.title},
@@ -482,7 +512,7 @@ def article_mark_excellent(*, article: Article, by: User | None, comment: str = 
     comment = clean_text(comment, "comment", label=_("推荐理由"), limit=COMMENT_LIMIT)
     with transaction.atomic():
         article = _locked(article)
-        _check_move(article, S.EXCELLENT)
+        _check_move(article, S.EXCELLENT, "excellent")
         ArticleReview.objects.create(
             article=article,
             revision=_latest_submission(article),
@@ -491,18 +521,23 @@ def article_mark_excellent(*, article: Article, by: User | None, comment: str = 
             score=article.score,
             reviewer=actor(by),
         )
-        _move(article, S.EXCELLENT, by, note=comment[:500])
+        _move(article, S.EXCELLENT, by, note=comment[:500], action="excellent")
         _notify_author(article, _("您的心得体会文章被评为优秀：%(title)s") % {"title": article.title})
         if article.consent_public:
-            from taolun.accounts.models import User
-
-            notify(
-                recipients=User.objects.filter(pk__in=users_covering(article.unit, Role.PUBLICITY)),
-                title=_("有优秀心得体会文章可以发布：%(title)s") % {"title": article.title},
-                url=article.get_absolute_url(),
-                kind="article",
-            )
+            _notify_publicity(article)
     return article
+
+
+def _notify_publicity(article: Article) -> None:
+    """Tell the publicity staff covering the author's unit that an excellent article may be published."""
+    from taolun.accounts.models import User
+
+    notify(
+        recipients=User.objects.filter(pk__in=users_covering(article.unit, Role.PUBLICITY)),
+        title=_("有优秀心得体会文章可以发布：%(title)s") % {"title": article.title},
+        url=article.get_absolute_url(),
+        kind="article",
+    )
 
 
 def article_unmark_excellent(*, article: Article, by: User | None, reason: str) -> Article:
@@ -510,7 +545,7 @@ def article_unmark_excellent(*, article: Article, by: User | None, reason: str) 
     reason = required_reason(reason, _("请写明取消优秀的原因。"))
     with transaction.atomic():
         article = _locked(article)
-        _move(article, S.APPROVED, by, note=reason)
+        _move(article, S.APPROVED, by, note=reason, action="unexcellent")
     return article
 
 
@@ -519,11 +554,11 @@ def article_publish(*, article: Article, by: User | None) -> Article:
     require_perm(by, "articles.publish_article", article)
     with transaction.atomic():
         article = _locked(article)
-        _check_move(article, S.PUBLISHED)
+        _check_move(article, S.PUBLISHED, "publish")
         if not article.consent_public:
             raise ValidationError(_("作者尚未同意公开这篇文章，不能发布。"))
         article.published_at, article.published_by = timezone.now(), actor(by)
-        _move(article, S.PUBLISHED, by)
+        _move(article, S.PUBLISHED, by, action="publish")
         _notify_author(article, _("您的心得体会文章已在网站发布：%(title)s") % {"title": article.title})
     return article
 
@@ -533,8 +568,9 @@ def article_unpublish(*, article: Article, by: User | None, reason: str) -> Arti
     reason = required_reason(reason, _("请写明撤下的原因。"))
     with transaction.atomic():
         article = _locked(article)
+        _check_move(article, S.EXCELLENT, "unpublish")
         article.published_at, article.published_by = None, None
-        _move(article, S.EXCELLENT, by, note=reason)
+        _move(article, S.EXCELLENT, by, note=reason, action="unpublish")
     return article
 
 
@@ -549,10 +585,12 @@ def article_set_consent(*, article: Article, by: User | None, consent: bool) -> 
         article.consent_public = bool(consent)
         if not consent and article.status == S.PUBLISHED:
             article.published_at, article.published_by = None, None
-            _move(article, S.EXCELLENT, by, note=_("作者撤回公开同意"), before=before)
+            _move(article, S.EXCELLENT, by, note=_("作者撤回公开同意"), before=before, action="unpublish")
         else:
             article.save()
             article_audit(article, "consent", by, before=before, after={"consent_public": article.consent_public})
+            if article.consent_public and article.status == S.EXCELLENT:
+                _notify_publicity(article)  # it was marked excellent before the author consented
     return article
 
 
@@ -625,7 +663,11 @@ def call_update(*, campaign: Campaign, by: User | None, **fields: Any) -> Articl
         call = call_of(campaign)
         before = snapshot(call, CALL_FIELDS) if call.pk else {}
         for name, value in fields.items():
+            if isinstance(value, float):
+                value = Decimal(repr(value))  # 0.35 from JSON is 0.35, not 0.34999…
             setattr(call, name, value)
+        if isinstance(call.flag_threshold, float):
+            call.flag_threshold = Decimal(repr(call.flag_threshold))
         call.updated_by = actor(by)
         try:
             call.full_clean(exclude=["campaign", "updated_by"])

@@ -6,7 +6,11 @@ services to any status.
 - ``author``: ``org.person_a`` (张三, party member, user ``cadre``), in community A1;
 - ``reviewer_a``: user ``reviewer_a`` holding the reviewer role over street A;
 - ``texts``: a few long report texts (``texts[i]``), independent of each other apart from set phrases;
-- ``make_article(author=…, body=…, status=…)``: started, saved, submitted, reviewed as far as asked.
+- ``make_article(author=…, body=…, status=…)``: started, saved, submitted, reviewed as far as asked;
+- ``reviewer_b``, ``reviewer_idle`` (a reviewer everywhere, assigned nothing), ``publicity_b``: more
+  scoped users, each added to ``org.users`` under its name;
+- ``set_call(**fields)``: the campaign's call for articles changed through ``services.call_update``;
+- ``make_campaign``: a second campaign from a small plan (``taolun/activities/tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -17,13 +21,13 @@ from typing import Any
 import pytest
 
 from taolun.accounts.models import Role, RoleAssignment
-from taolun.activities.tests.conftest import campaign, campaign_start
+from taolun.activities.tests.conftest import campaign, campaign_start, make_campaign
 from taolun.articles import detection, services
 from taolun.articles.models import Article, ArticleStatus
 from taolun.text.tests import corpus
 from tests.factories import PersonFactory, UserFactory
 
-__all__ = ["campaign", "campaign_start"]
+__all__ = ["campaign", "campaign_start", "make_campaign"]
 
 
 @pytest.fixture(autouse=True)
@@ -108,3 +112,34 @@ def make_article(campaign, texts, django_capture_on_commit_callbacks):
         return services.article_publish(article=article, by=None)
 
     return _make
+
+
+def _scoped_user(org: Any, username: str, name: str, role: str, unit: Any) -> Any:
+    user = UserFactory(username=username, display_name=name)
+    RoleAssignment.objects.create(user=user, role=role, unit=unit)
+    org.users[username] = user
+    return user
+
+
+@pytest.fixture
+def reviewer_b(org):
+    return _scoped_user(org, "reviewer_b", "乙街道审阅人", Role.REVIEWER, org.street_b)
+
+
+@pytest.fixture
+def reviewer_idle(org):
+    """A reviewer over the whole district who is assigned nothing (unless a test says so)."""
+    return _scoped_user(org, "reviewer_idle", "空闲审阅人", Role.REVIEWER, None)
+
+
+@pytest.fixture
+def publicity_b(org):
+    return _scoped_user(org, "publicity_b", "乙街道信息员", Role.PUBLICITY, org.street_b)
+
+
+@pytest.fixture
+def set_call(campaign):
+    def _set(**fields: Any):
+        return services.call_update(campaign=campaign, by=None, **fields)
+
+    return _set
