@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -200,13 +200,44 @@ def _detector(threshold: float) -> Detector:
     return Detector(threshold=threshold, library=library(), fetch=fetch)
 
 
+def _first_submissions(article_ids: Iterable[int]) -> dict[int, int]:
+    """Each article's first submitted revision id: revision ids grow, so they order the hand-ins."""
+    from django.db.models import Min
+
+    return dict(
+        ArticleRevision.objects.filter(article_id__in=list(article_ids), kind=RevisionKind.SUBMISSION)
+        .order_by()
+        .values("article_id")
+        .annotate(first=Min("pk"))
+        .values_list("article_id", "first")
+    )
+
+
+def later_sources(article: Article) -> Callable[[list[str]], list[str]]:
+    """The rule that keeps out articles first handed in after ``article``: an original checked again
+    is not made a copy of the articles copied from it (references and earlier articles stay)."""
+
+    def rule(keys: list[str]) -> list[str]:
+        articles = {key: _parse(key)[1] for key in keys if key.startswith("article:")}
+        if not articles:
+            return []
+        first = _first_submissions({*articles.values(), article.pk})
+        own = first.get(article.pk)
+        if own is None:
+            return []
+        return [key for key, other in articles.items() if first.get(other, own) > own]
+
+    return rule
+
+
 def check_revision(article: Article, revision: ArticleRevision) -> CheckResult:
-    """Check one submitted revision against every other source; the result is saved and returned."""
+    """Check one submitted revision against the reference texts and the articles handed in before it
+    (of this campaign and earlier ones); the result is saved and returned."""
     key = index_article(article, revision)
     call = call_of(article.campaign)
     threshold = float(call.flag_threshold)
     with _lock:
-        report: Report = _detector(threshold).check(revision.body, exclude_key=key)
+        report: Report = _detector(threshold).check(revision.body, exclude_key=key, exclude=later_sources(article))
         sources = len(library())
     info = describe_sources([m.source for m in report.matches])
     matches = []

@@ -439,3 +439,19 @@ def test_a_slow_run_taken_over_by_a_newer_one_stops_at_its_next_report(
     assert CheckResult.objects.count() == before + 10
     run.refresh_from_db()
     assert (run.status, run.done) == (RecheckStatus.FAILED, 0)
+
+
+def test_a_recheck_keeps_the_original_clean_and_the_copy_flagged(
+    campaign, make_article, make_author, texts, django_capture_on_commit_callbacks
+):
+    original = make_article(make_author(), body=texts[1][:3000], status=ArticleStatus.SUBMITTED)
+    copy = make_article(
+        make_author(), body="学习体会。" + texts[1][200:2600] + "我的想法是要抓落实。", status=ArticleStatus.SUBMITTED
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        checks.recheck_start(campaign=campaign, by=None)
+    original.refresh_from_db()
+    copy.refresh_from_db()
+    assert copy.flagged and not original.flagged
+    latest = original.checks.order_by("-checked_at", "-id").first()
+    assert latest is not None and all(not m["source"].startswith(f"article:{copy.pk}:") for m in latest.matches)
