@@ -19,6 +19,7 @@ from django.utils import timezone
 from taolun.accounts import services as account_services
 from taolun.accounts.models import Role, User
 from taolun.activities.demo import build_demo_activities
+from taolun.articles.demo import STREET_REVIEWERS, build_demo_articles
 from taolun.campaigns import services as campaign_services
 from taolun.campaigns.models import Campaign
 from taolun.core.services import notify
@@ -103,6 +104,7 @@ LOGINS = [
     DemoLogin(Role.OFFICE, "office", "区大讨论办公室/督查室（溪湖区全区）"),
     DemoLogin(Role.LIAISON, "liaison", "河东街道联络员（河东街道及所属社区）"),
     DemoLogin(Role.REVIEWER, "reviewer", "心得体会文章审阅人"),
+    *(DemoLogin(Role.REVIEWER, username, description) for username, _street, description in STREET_REVIEWERS),
     DemoLogin(Role.PUBLICITY, "publicity", "区政府信息中心宣传人员"),
     DemoLogin(Role.CADRE, "leader", "领导干部（区发展和改革局局长）"),
     DemoLogin(Role.CADRE, "cadre", "党员干部（河东街道东兴社区）"),
@@ -234,6 +236,8 @@ def build_demo(
             campaign=campaign, district=district, leader=Person.objects.filter(user=users["leader"]).first()
         )
         build_demo_problems(campaign=campaign, district=district, topics=topics, cadre=cadre)
+        echo("正在撰写、审阅心得体会文章，导入比对文库……")
+        build_demo_articles(campaign=campaign, district=district, password=DEMO_PASSWORD, echo=echo)
         notify(
             recipients=User.objects.filter(person__unit__path__startswith=district.path),
             title=f"{campaign.title}已启动",
