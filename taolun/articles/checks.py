@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,27 +85,40 @@ def _progress(run_id: int, **fields: object) -> bool:
     )
 
 
-def recheck_run(*, run_id: int) -> dict[str, object]:
-    claimed = RecheckRun.objects.filter(pk=run_id, status=RecheckStatus.QUEUED).update(
-        status=RecheckStatus.RUNNING, heartbeat_at=timezone.now()
+def latest_submissions(articles: QuerySet[Article]) -> list[tuple[int, int | None]]:
+    """``(article id, its latest submitted revision's id)`` for ``articles``, by article id."""
+    latest = (
+        ArticleRevision.objects.filter(article=OuterRef("pk"), kind=RevisionKind.SUBMISSION)
+        .order_by("-number")
+        .values("pk")[:1]
     )
-    if not claimed:
+    return list(articles.annotate(latest_revision=Subquery(latest)).order_by("pk").values_list("pk", "latest_revision"))
+
+
+def recheck_claim(run_id: int) -> bool:
+    """Take a queued run to running; False when another worker (or the command line) has it."""
+    return bool(
+        RecheckRun.objects.filter(pk=run_id, status=RecheckStatus.QUEUED).update(
+            status=RecheckStatus.RUNNING, heartbeat_at=timezone.now()
+        )
+    )
+
+
+def recheck_run(*, run_id: int) -> dict[str, object]:
+    """The task's body: claim the run, then check every article (a run claimed elsewhere is left alone)."""
+    if not recheck_claim(run_id):
         return {"ran": False}
+    return recheck_execute(run_id=run_id)
+
+
+def recheck_execute(*, run_id: int, on_progress: Callable[[int, int], None] | None = None) -> dict[str, object]:
+    """Check every handed-in article of a claimed run, recording progress on the run (and telling
+    ``on_progress(done, total)`` after each article, for a progress bar)."""
     run = RecheckRun.objects.select_related("campaign").get(pk=run_id)
     try:
         # References imported while the library was unreachable join it now.
         detection.index_references(ReferenceText.objects.filter(indexed=False).only("pk", "body"))
-        latest = (
-            ArticleRevision.objects.filter(article=OuterRef("pk"), kind=RevisionKind.SUBMISSION)
-            .order_by("-number")
-            .values("pk")[:1]
-        )
-        rows = list(
-            Article.objects.filter(campaign=run.campaign, status__in=HANDED_IN)
-            .annotate(latest_revision=Subquery(latest))
-            .order_by("pk")
-            .values_list("pk", "latest_revision")
-        )
+        rows = latest_submissions(Article.objects.filter(campaign=run.campaign, status__in=HANDED_IN))
         _progress(run_id, total=len(rows))
         done = flagged = 0
         for article_id, revision_id in rows:
@@ -113,6 +127,8 @@ def recheck_run(*, run_id: int) -> dict[str, object]:
             if article is not None and revision is not None:  # else: deleted since the list was read
                 flagged += detection.check_revision(article, revision).flagged
             done += 1
+            if on_progress is not None:
+                on_progress(done, len(rows))
             if done % PROGRESS_EVERY == 0 and not _progress(run_id, done=done, flagged=flagged):
                 return {"ran": True, "done": done, "flagged": flagged, "stopped": True}
         _progress(run_id, status=RecheckStatus.DONE, done=done, flagged=flagged, finished_at=timezone.now())

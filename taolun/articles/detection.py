@@ -31,6 +31,7 @@ from .selectors import call_of
 
 _lock = threading.RLock()  # one library per process: its readers and writers take turns
 _libraries: dict[Path, Library] = {}
+_detectors: dict[Path, Detector] = {}
 
 
 def article_key(article_id: int, revision_id: int) -> str:
@@ -59,6 +60,21 @@ def library() -> Library:
         else:
             lib.refresh()
     return lib
+
+
+def forget_library() -> None:
+    """Drop this process's copy of the library (the next use reads it from disk)."""
+    directory = Path(settings.ARTICLES_INDEX_DIR)
+    with _lock:
+        _libraries.pop(directory, None)
+        _detectors.pop(directory, None)
+
+
+def erase_library() -> None:
+    """Remove the saved library (to rebuild it from the database); every process reads the new one."""
+    with _lock:
+        Library.erase(settings.ARTICLES_INDEX_DIR)
+        forget_library()
 
 
 def fetch(keys: list[str]) -> dict[str, str]:
@@ -147,6 +163,22 @@ def index_article(article: Article, revision: ArticleRevision) -> str:
     return key
 
 
+def index_articles(revisions: Iterable[ArticleRevision]) -> int:
+    """Put many articles' revisions in the library at once, one save (a rebuild); how many went in."""
+    added: list[tuple[int, int]] = []
+    with _updating() as lib:
+        for revision in revisions:
+            key = article_key(revision.article_id, revision.pk)
+            if key not in lib:
+                _forget_article(lib, revision.article_id)
+                lib.add(key, normalize(revision.body).text)
+            added.append((revision.article_id, revision.pk))
+        lib.save()
+        for article_id, revision_id in added:
+            Article.objects.filter(pk=article_id).update(indexed_revision_id=revision_id)
+    return len(added)
+
+
 def index_references(references: Iterable[ReferenceText]) -> int:
     """Add reference texts to the library (skipping those already in it); how many were added."""
     added = []
@@ -197,7 +229,16 @@ def describe_sources(keys: list[str]) -> dict[str, dict[str, Any]]:
 
 
 def _detector(threshold: float) -> Detector:
-    return Detector(threshold=threshold, library=library(), fetch=fetch)
+    """This process's detector over its library (call under ``_lock``). It is kept between checks for the
+    normalised texts it holds: sources never change under their keys, so they are fetched and
+    normalised once, not at every check."""
+    lib = library()
+    directory = Path(settings.ARTICLES_INDEX_DIR)
+    detector = _detectors.get(directory)
+    if detector is None or detector.library is not lib:
+        detector = _detectors[directory] = Detector(threshold=threshold, library=lib, fetch=fetch)
+    detector.threshold = threshold
+    return detector
 
 
 def _first_submissions(article_ids: Iterable[int]) -> dict[int, int]:

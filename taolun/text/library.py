@@ -49,9 +49,10 @@ QUERY_STEP = 8
 SHINGLE_K = 5
 _FORMAT = 1
 _EMPTY_U = np.zeros(0, dtype=np.uint64)
-_EMPTY_I = np.zeros(0, dtype=np.int64)
+_EMPTY_C = np.zeros(0, dtype=np.int32)
 _DELTA_MAX = 1 << 18  # distinct grams kept in the small delta before it is merged into the main table
-_SEGMENTS_MAX = 64  # segments kept before they are folded into a new base
+_SEGMENTS_MAX = 64  # segments kept before they may be folded into a new base
+_SEGMENTS_HARD_MAX = 1024  # ... and before they are, however light
 
 
 def windows(text: str, step: int = SOURCE_STEP, width: int = WINDOW) -> list[tuple[int, str]]:
@@ -68,37 +69,51 @@ def _read(path: Path) -> str:
         return ""
 
 
-def _combine(
-    keys: np.ndarray, counts: np.ndarray, more: np.ndarray, more_counts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two sorted (key, count) tables added together; keys whose count falls to zero are dropped."""
-    if len(more) == 0:
-        return keys, counts
-    every = np.concatenate([keys, more])
-    unique, inverse = np.unique(every, return_inverse=True)
-    summed = np.bincount(inverse, weights=np.concatenate([counts, more_counts]), minlength=len(unique))
-    summed = np.rint(summed).astype(np.int64)
+def _combine(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted (key, count) tables added together in one pass; keys whose count falls to zero are dropped."""
+    parts = [(keys, counts) for keys, counts in parts if len(keys)]
+    if not parts:
+        return _EMPTY_U, _EMPTY_C
+    if len(parts) == 1:
+        return parts[0]
+    unique, inverse = np.unique(np.concatenate([keys for keys, _ in parts]), return_inverse=True)
+    weights = np.concatenate([counts for _, counts in parts]).astype(np.float64)
+    summed = np.rint(np.bincount(inverse, weights=weights, minlength=len(unique))).astype(np.int32)
     keep = summed != 0
     return unique[keep], summed[keep]
 
 
 class _Counts:
-    """A multiset of 64-bit keys: a large sorted table and a small sorted delta."""
+    """A multiset of 64-bit keys: a large sorted table, a smaller sorted delta, and additions not yet
+    sorted in (merged all at once when the counts are next read, so bulk additions cost one sort)."""
 
-    def __init__(self, keys: np.ndarray = _EMPTY_U, counts: np.ndarray = _EMPTY_I) -> None:
-        self.keys, self.counts = keys, counts
-        self._dkeys, self._dcounts = _EMPTY_U, _EMPTY_I
+    def __init__(self, keys: np.ndarray = _EMPTY_U, counts: np.ndarray = _EMPTY_C) -> None:
+        self.keys, self.counts = keys, counts.astype(np.int32, copy=False)
+        self._dkeys, self._dcounts = _EMPTY_U, _EMPTY_C
+        self._pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._pending_size = 0
 
     def add(self, keys: np.ndarray, counts: np.ndarray) -> None:
-        self._dkeys, self._dcounts = _combine(self._dkeys, self._dcounts, keys, counts)
+        self._pending.append((keys, counts))
+        self._pending_size += len(keys)
+        if self._pending_size >= _DELTA_MAX:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._dkeys, self._dcounts = _combine([(self._dkeys, self._dcounts), *self._pending])
+            self._pending, self._pending_size = [], 0
         if len(self._dkeys) >= _DELTA_MAX:
-            self.merge()
+            self.keys, self.counts = _combine([(self.keys, self.counts), (self._dkeys, self._dcounts)])
+            self._dkeys, self._dcounts = _EMPTY_U, _EMPTY_C
 
     def merge(self) -> None:
-        self.keys, self.counts = _combine(self.keys, self.counts, self._dkeys, self._dcounts)
-        self._dkeys, self._dcounts = _EMPTY_U, _EMPTY_I
+        self._flush()
+        self.keys, self.counts = _combine([(self.keys, self.counts), (self._dkeys, self._dcounts)])
+        self._dkeys, self._dcounts = _EMPTY_U, _EMPTY_C
 
     def lookup(self, hashes: np.ndarray) -> np.ndarray:
+        self._flush()
         out = np.zeros(len(hashes), dtype=np.int64)
         for keys, counts in ((self.keys, self.counts), (self._dkeys, self._dcounts)):
             if len(keys) == 0 or len(hashes) == 0:
@@ -243,6 +258,24 @@ class Library:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    @staticmethod
+    def erase(directory: str | os.PathLike[str]) -> None:
+        """Remove the library saved in ``directory`` (its files only, under its lock): the next save starts
+        a new generation, which every process holding the old library notices and reads afresh."""
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                for pattern in ("CURRENT", "CURRENT.tmp", "GENERATION", "GENERATION.tmp", "seg-*.npz*", "base-*"):
+                    for entry in folder.glob(pattern):
+                        if entry.is_dir():
+                            shutil.rmtree(entry, ignore_errors=True)
+                        else:
+                            entry.unlink(missing_ok=True)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
     def _require_directory(self) -> Path:
         if self.directory is None:
             raise ValueError("this library has no directory")
@@ -322,13 +355,27 @@ class Library:
             tmp = directory / "GENERATION.tmp"
             tmp.write_text(self._generation)
             os.replace(tmp, directory / "GENERATION")
-        seq = max([self._seq, *(s for s, _ in self._segments())]) + 1
-        if len(self._segments()) >= _SEGMENTS_MAX:
+        segments = self._segments()
+        seq = max([self._seq, *(s for s, _ in segments)]) + 1
+        if self._should_compact(segments):
             self._write_base(seq)
         else:
             self._write_segment(directory / f"seg-{seq:08d}.npz")
         self._seq = seq
         self._journal, self._journal_bands, self._journal_df = [], {}, []
+
+    def _should_compact(self, segments: list[tuple[int, Path]]) -> bool:
+        """Fold the segments into a new base once there are many and together they weigh a quarter of the
+        base: the base is rewritten each time the index grows by a quarter, so the cost of writing it
+        stays proportional to the index (a fixed count of segments would rewrite a large base too often)."""
+        if len(segments) < _SEGMENTS_MAX:
+            return False
+        if len(segments) >= _SEGMENTS_HARD_MAX or not self._base:
+            return True
+        weight = sum(path.stat().st_size for _, path in segments if path.exists())
+        base = self._require_directory() / self._base
+        base_weight = sum(entry.stat().st_size for entry in base.iterdir()) if base.is_dir() else 0
+        return 4 * weight >= base_weight
 
     def _write_segment(self, target: Path) -> None:
         # A source added and removed within one journal has no bands: it is written as removed only.
@@ -343,9 +390,9 @@ class Library:
             ordered.append((kind, key, size))
         ordered.reverse()
         bands = [self._journal_bands[key] for kind, key, _ in ordered if kind == "add"]
-        df_keys, df_counts = _EMPTY_U, _EMPTY_I
-        for grams, sign in self._journal_df:
-            df_keys, df_counts = _combine(df_keys, df_counts, grams, np.full(len(grams), sign, dtype=np.int64))
+        df_keys, df_counts = _combine(
+            [(grams, np.full(len(grams), sign, np.int32)) for grams, sign in self._journal_df]
+        )
         tmp = target.with_name(target.name + ".tmp")
         with open(tmp, "wb") as fh:
             np.savez(

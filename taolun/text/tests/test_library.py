@@ -112,9 +112,9 @@ def test_a_rebuilt_directory_is_read_afresh(tmp_path, reports):
     reader = Library.open(tmp_path)
     assert set(reader.keys()) == set(years[:2])
     # An operator empties the folder and builds it again: its segments are numbered from 1 again.
-    for path in tmp_path.iterdir():
-        if path.is_file() and path.name != "lock":
-            path.unlink()
+    (tmp_path / "unrelated.txt").write_text("kept")
+    Library.erase(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lock", "unrelated.txt"]
     rebuilt = Library.open(tmp_path)
     with rebuilt.updating():
         rebuilt.add(years[2], _norm(reports[years[2]]))

@@ -7,18 +7,17 @@ from the command line (run as the system, unrestricted).
 - ``recheck`` re-checks every handed-in article of a campaign as a ``RecheckRun`` (the office's page shows
   it like one started there). ``checks.recheck_run`` reports its progress only on the run's row, and with
   in-process tasks it would run to the end inside ``recheck_start`` before a bar could be drawn. So when
-  tasks are eager the command claims the run it started (the same conditional update the task uses: the
-  task, run on commit, then finds it claimed and does nothing) and runs the loop itself, one
-  ``detection.check_revision`` per article, with a bar, recording progress on the run as the task does.
+  tasks are eager the command claims the run it started (``checks.recheck_claim``, as the task does: the
+  task, run on commit, then finds it claimed and does nothing) and runs it here
+  (``checks.recheck_execute``) with a bar.
   With a broker the task is queued and the command follows the run's row until it finishes.
 - ``rebuild-index`` empties ``settings.ARTICLES_INDEX_DIR`` and adds back every reference text and every
-  handed-in article's latest submission: for an operator recovering a lost or damaged index.
+  handed-in article's latest submission: for an operator recovering a lost or damaged index. Running
+  processes notice the new library by its new generation and read it afresh.
 """
 
 from __future__ import annotations
 
-import fcntl
-import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -29,8 +28,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -43,7 +40,6 @@ from taolun.articles.models import (
     RecheckStatus,
     ReferenceCollection,
     ReferenceText,
-    RevisionKind,
 )
 from taolun.campaigns.models import Campaign
 from taolun.celery import app as celery_app
@@ -51,8 +47,6 @@ from taolun.celery import app as celery_app
 SUFFIXES = {".txt", ".docx"}
 BATCH = 200  # reference texts indexed (and articles loaded) at a time
 POLL_SECONDS = 1.0  # how often a queued re-check's row is read
-# What a rebuild removes from the index folder: the library's own files, nothing else that may lie there.
-LIBRARY_ENTRIES = ("CURRENT", "CURRENT.tmp", "base-*", "seg-*.npz", "seg-*.npz.tmp")
 
 
 class _Rollback(Exception):
@@ -103,16 +97,6 @@ def bar(stream: Any, total: int | None, desc: str, unit: str) -> tqdm:
 def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def latest_submissions(articles: Any) -> list[tuple[int, int | None]]:
-    """``(article id, its latest submitted revision's id)`` for ``articles``, by article id."""
-    latest = (
-        ArticleRevision.objects.filter(article=OuterRef("pk"), kind=RevisionKind.SUBMISSION)
-        .order_by("-number")
-        .values("pk")[:1]
-    )
-    return list(articles.annotate(latest_revision=Subquery(latest)).order_by("pk").values_list("pk", "latest_revision"))
 
 
 class Command(BaseCommand):
@@ -240,9 +224,7 @@ class Command(BaseCommand):
                 run = checks.recheck_start(campaign=campaign, by=None)
                 if eager:
                     # Ours to run (with a bar): the task, run in-process on commit, finds it claimed.
-                    RecheckRun.objects.filter(pk=run.pk, status=RecheckStatus.QUEUED).update(
-                        status=RecheckStatus.RUNNING
-                    )
+                    checks.recheck_claim(run.pk)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if eager:
@@ -266,30 +248,14 @@ class Command(BaseCommand):
         )
 
     def _run_here(self, run: RecheckRun) -> None:
-        """What ``checks.recheck_run`` does for a claimed run, with a progress bar."""
-        try:
-            detection.index_references(ReferenceText.objects.filter(indexed=False).only("pk", "body"))
-            rows = latest_submissions(Article.objects.filter(campaign=run.campaign, status__in=HANDED_IN))
-            RecheckRun.objects.filter(pk=run.pk).update(total=len(rows))
-            done = flagged = 0
-            with bar(self.progress_stream, len(rows), _("检测"), _("篇")) as progress:
-                for article_id, revision_id in rows:
-                    if revision_id is not None:
-                        article = Article.objects.select_related("campaign").get(pk=article_id)
-                        revision = ArticleRevision.objects.get(pk=revision_id)
-                        flagged += detection.check_revision(article, revision).flagged
-                    done += 1
-                    progress.update(1)
-                    if done % checks.PROGRESS_EVERY == 0:
-                        RecheckRun.objects.filter(pk=run.pk).update(done=done, flagged=flagged)
-            RecheckRun.objects.filter(pk=run.pk).update(
-                status=RecheckStatus.DONE, done=done, flagged=flagged, finished_at=timezone.now()
-            )
-        except Exception as error:
-            RecheckRun.objects.filter(pk=run.pk).update(
-                status=RecheckStatus.FAILED, message=str(error)[:500], finished_at=timezone.now()
-            )
-            raise
+        """The claimed run, checked here with a progress bar."""
+        with bar(self.progress_stream, run.total, _("检测"), _("篇")) as progress:
+
+            def advance(done: int, total: int) -> None:
+                progress.total = total
+                progress.update(done - progress.n)
+
+            checks.recheck_execute(run_id=run.pk, on_progress=advance)
 
     def _follow(self, run: RecheckRun) -> None:
         """Draw the queued run's progress from its row until a worker has finished it."""
@@ -307,7 +273,7 @@ class Command(BaseCommand):
 
     def do_rebuild_index(self, **o: Any) -> None:
         directory = Path(settings.ARTICLES_INDEX_DIR)
-        self._empty(directory)
+        detection.erase_library()
         ReferenceText.objects.filter(indexed=True).update(indexed=False)
         Article.objects.filter(indexed_revision__isnull=False).update(indexed_revision=None)
         reference_ids = list(ReferenceText.objects.order_by("pk").values_list("pk", flat=True))
@@ -316,39 +282,19 @@ class Command(BaseCommand):
             for batch in chunks(reference_ids, BATCH):
                 added += detection.index_references(ReferenceText.objects.filter(pk__in=batch).only("pk", "body"))
                 progress.update(len(batch))
-        rows = [(a, r) for a, r in latest_submissions(Article.objects.filter(status__in=HANDED_IN)) if r is not None]
+        rows = [r for _a, r in checks.latest_submissions(Article.objects.filter(status__in=HANDED_IN)) if r is not None]
         with bar(self.progress_stream, len(rows), _("文章"), _("篇")) as progress:
             for batch in chunks(rows, BATCH):
-                articles = Article.objects.only("pk").in_bulk([a for a, _r in batch])
-                revisions = ArticleRevision.objects.only("pk", "article_id", "body").in_bulk([r for _a, r in batch])
-                for article_id, revision_id in batch:
-                    detection.index_article(articles[article_id], revisions[revision_id])
-                    progress.update(1)
+                detection.index_articles(
+                    ArticleRevision.objects.filter(pk__in=batch).only("pk", "article_id", "body").order_by("pk")
+                )
+                progress.update(len(batch))
         self.stdout.write(
             self.style.SUCCESS(
                 _("比对索引已重建：比对文本 %(refs)s 篇，文章 %(articles)s 篇（%(dir)s）。")
                 % {"refs": added, "articles": len(rows), "dir": directory}
             )
         )
-        self.stdout.write(_("请重启正在运行的网站和任务进程，让它们读取重建后的索引。"))
-
-    def _empty(self, directory: Path) -> None:
-        """Remove the library's files from ``directory`` under its lock, and forget this process's copy."""
-        directory.mkdir(parents=True, exist_ok=True)
-        with open(directory / "lock", "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                for pattern in LIBRARY_ENTRIES:
-                    for entry in directory.glob(pattern):
-                        if entry.is_dir():
-                            shutil.rmtree(entry)
-                        else:
-                            entry.unlink(missing_ok=True)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-        # detection keeps one library per process and folder; this one described what was just removed.
-        with detection._lock:
-            detection._libraries.pop(directory, None)
 
 
 def _strip_name(name: str, problem: str) -> str:
