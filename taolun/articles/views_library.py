@@ -203,7 +203,11 @@ def collection_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: ask (with the number of texts that go with it); POST: delete the collection and its texts."""
     collection = get_object_or_404(_collections(), pk=pk)
     if request.method == "POST":
-        references.collection_delete(collection=collection, by=request.user)  # type: ignore[arg-type]
+        try:
+            references.collection_delete(collection=collection, by=request.user)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("articles:collection", collection.pk)
         messages.success(
             request,
             _("已删除文库“%(name)s”及其中的 %(n)s 篇文本。") % {"name": collection.name, "n": collection.text_count},  # type: ignore[attr-defined]
@@ -228,6 +232,10 @@ def reference_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def reference_delete(request: HttpRequest, pk: int) -> HttpResponse:
     text = get_object_or_404(ReferenceText.objects.select_related("collection"), pk=pk)
     collection_id, title = text.collection_id, text.title
-    references.reference_delete(text=text, by=request.user)  # type: ignore[arg-type]
+    try:
+        references.reference_delete(text=text, by=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("articles:reference", text.pk)
     messages.success(request, _("已删除比对文本“%(title)s”。") % {"title": title})
     return redirect("articles:collection", collection_id)

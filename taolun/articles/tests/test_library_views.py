@@ -7,6 +7,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -327,3 +328,21 @@ def test_deleting_a_collection_asks_first_then_removes_its_texts(
     assert "已删除文库“中央文件”及其中的 2 篇文本" in page_text(response)
     assert not ReferenceCollection.objects.exists() and not ReferenceText.objects.exists()
     assert not {detection.reference_key(pk) for pk in report.ids} & set(detection.library())
+
+
+def test_a_delete_the_library_cannot_take_says_so_and_keeps_the_text(org, login, monkeypatch):
+    collection = references.collection_create(name="只读文库", by=None)
+    references.references_import(collection=collection, files=[("一.txt", ("正文" * 40).encode())], by=None)
+    text = collection.texts.get()
+
+    def refuse(**_kwargs):
+        raise ValidationError("比对索引目录无法写入，请稍后再试。")
+
+    monkeypatch.setattr(references, "reference_delete", refuse)
+    monkeypatch.setattr(references, "collection_delete", refuse)
+    client = login(org.users["office"])
+    response = client.post(reverse("articles:reference_delete", args=[text.pk]), follow=True)
+    assert "比对索引目录无法写入" in response.content.decode()
+    response = client.post(reverse("articles:collection_delete", args=[collection.pk]), follow=True)
+    assert "比对索引目录无法写入" in response.content.decode()
+    assert ReferenceText.objects.filter(pk=text.pk).exists()
