@@ -12,13 +12,11 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from conftest import require_postgres
 from taolun.articles import checks, detection, services
@@ -26,27 +24,11 @@ from taolun.articles.models import Article, ArticleRevision, ArticleStatus, Chec
 from taolun.core.models import AuditEntry
 from taolun.text.library import Library
 from taolun.text.normalize import normalize
+from tests.concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 S = ArticleStatus
-
-
-def race(jobs: list[Callable[[], Any]], threads: int | None = None) -> list[Any]:
-    """Run ``jobs`` at once (each thread waits for the others before starting); their results in order."""
-    barrier = threading.Barrier(min(len(jobs), threads or len(jobs)))
-
-    def run(job: Callable[[], Any]) -> Any:
-        try:
-            with contextlib.suppress(threading.BrokenBarrierError):  # a short last batch: start anyway
-                barrier.wait(timeout=30)
-            return job()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=threads or len(jobs)) as pool:
-        futures = [pool.submit(run, job) for job in jobs]
-        return [f.result() for f in futures]  # any unexpected error is raised here
 
 
 def refused_or(outcome: str, words: str) -> Callable[[Callable[[], Any]], Callable[[], str]]:

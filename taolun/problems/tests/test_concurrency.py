@@ -8,16 +8,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from conftest import require_postgres
 from taolun.core.models import AuditEntry
@@ -25,28 +20,12 @@ from taolun.problems import services
 from taolun.problems.models import MeasureUpdate, Problem, ProblemStatus
 from taolun.research import services as research_services
 from taolun.research.models import ResearchTopic
+from tests.concurrency import race
 from tests.factories import PersonFactory
 
 from .conftest import days
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(jobs: list[Callable[[], Any]], threads: int | None = None) -> list[Any]:
-    """Run ``jobs`` at once (each thread waits for the others before starting); their results in order."""
-    barrier = threading.Barrier(min(len(jobs), threads or len(jobs)))
-
-    def run(job: Callable[[], Any]) -> Any:
-        try:
-            with contextlib.suppress(threading.BrokenBarrierError):  # a short last batch: start anyway
-                barrier.wait(timeout=30)
-            return job()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=threads or len(jobs)) as pool:
-        futures = [pool.submit(run, job) for job in jobs]
-        return [f.result() for f in futures]  # any unexpected error is raised here
 
 
 def test_two_requests_for_the_same_leaders_topic_leave_one_row(org, campaign):
