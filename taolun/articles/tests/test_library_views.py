@@ -3,9 +3,6 @@ per-file report), the limits on an upload, reading and deleting texts and collec
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,33 +11,11 @@ from django.urls import reverse
 
 from taolun.articles import detection, references
 from taolun.articles.models import ReferenceCollection, ReferenceText
+from taolun.text.tests.word import docx_of
 
 pytestmark = pytest.mark.django_db
 
-CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/word/document.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
-    "</Types>"
-)
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa" * 20
-
-
-def docx_bytes(text: str) -> bytes:
-    """A real Word document (a zip with ``word/document.xml``), one paragraph per line of ``text``."""
-    paragraphs = "".join(f'<w:p><w:r><w:t xml:space="preserve">{line}</w:t></w:r></w:p>' for line in text.split("\n"))
-    document = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        f'<w:document xmlns:w="{W}"><w:body>{paragraphs}<w:sectPr/></w:body></w:document>'
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("word/document.xml", document)
-    return buffer.getvalue()
 
 
 def txt(name: str, text: str, encoding: str = "utf-8") -> SimpleUploadedFile:
@@ -137,7 +112,7 @@ def test_several_txt_and_a_docx_are_imported_indexed_and_duplicates_skipped(
     files = [
         txt("2016年政府工作报告.txt", texts[0][:3000]),
         txt("2017年政府工作报告.txt", texts[1][:3000], encoding="gb18030"),
-        SimpleUploadedFile("2015年政府工作报告.docx", docx_bytes(texts[2][:3000])),
+        SimpleUploadedFile("2015年政府工作报告.docx", docx_of(texts[2][:3000])),
     ]
     with django_capture_on_commit_callbacks(execute=True):  # the indexing task runs as on a real commit
         response = client.post(url, {"uploads": files}, follow=True)
@@ -166,7 +141,7 @@ def test_a_batch_with_unreadable_files_imports_nothing_and_names_each_one(
         txt("好的文件.txt", texts[0][:2000]),
         SimpleUploadedFile("图片改名.txt", PNG),
         SimpleUploadedFile("不是Word.docx", b"this is not a zip archive at all"),
-        SimpleUploadedFile("好的文档.docx", docx_bytes(texts[1][:2000])),
+        SimpleUploadedFile("好的文档.docx", docx_of(texts[1][:2000])),
     ]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("articles:collection", args=[collection.pk]), {"uploads": files})

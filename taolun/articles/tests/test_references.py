@@ -3,16 +3,13 @@ save text in and real .docx files, duplicates skipped, near-empty texts refused.
 
 from __future__ import annotations
 
-import io
-import zipfile
-from xml.sax.saxutils import escape
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from taolun.articles import detection, references
 from taolun.articles.models import ReferenceCollection, ReferenceText
 from taolun.core.models import AuditEntry
+from taolun.text.tests.word import docx_of
 
 pytestmark = pytest.mark.django_db
 
@@ -24,27 +21,6 @@ SPEECH = (
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00\x90\x91h6" + bytes(
     range(256)
 )
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def docx(text: str) -> bytes:
-    """A Word file whose body holds ``text``, one paragraph a line."""
-    paragraphs = "".join(
-        f'<w:p><w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>' for line in text.split("\n")
-    )
-    document = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        f'<w:document xmlns:w="{W}"><w:body>{paragraphs}<w:sectPr/></w:body></w:document>'
-    )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
-        )
-        archive.writestr("word/document.xml", document)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -88,7 +64,7 @@ def test_one_bad_file_imports_none_and_every_bad_file_is_named(collection, djang
         ("gb18030.txt", SPEECH.encode("gb18030")),
         ("utf16.txt", SPEECH.encode("utf-16")),
         ("windows.txt", SPEECH.replace("\n", "\r\n").encode("gb18030")),
-        ("word.docx", docx(SPEECH)),
+        ("word.docx", docx_of(SPEECH)),
     ],
 )
 def test_each_encoding_and_word_files_import(collection, django_capture_on_commit_callbacks, name, data):
@@ -105,7 +81,7 @@ def test_each_encoding_and_word_files_import(collection, django_capture_on_commi
 def test_a_batch_of_mixed_files_imports_together(collection, django_capture_on_commit_callbacks):
     other = SPEECH.replace("大讨论", "主题教育")
     third = SPEECH.replace("全区", "全市")
-    files = [("一.txt", SPEECH.encode("gb18030")), ("二.docx", docx(other)), ("三.txt", third.encode("utf-16"))]
+    files = [("一.txt", SPEECH.encode("gb18030")), ("二.docx", docx_of(other)), ("三.txt", third.encode("utf-16"))]
     with django_capture_on_commit_callbacks(execute=True):
         report = references.references_import(collection=collection, files=files, by=None)
     assert (report.added, report.skipped, report.errors) == (3, 0, [])
@@ -120,7 +96,7 @@ def test_the_same_text_is_skipped_not_duplicated(collection, django_capture_on_c
         first = references.references_import(collection=collection, files=[("原件.txt", SPEECH.encode())], by=None)
     # The same content under another name and encoding, twice in one batch, and a new text.
     files = [
-        ("副本.docx", docx(SPEECH)),
+        ("副本.docx", docx_of(SPEECH)),
         ("副本2.txt", SPEECH.encode("gb18030")),
         ("新.txt", (SPEECH + "\n补充一段新的内容。").encode()),
         ("新的副本.txt", (SPEECH + "\n补充一段新的内容。").encode("utf-16")),

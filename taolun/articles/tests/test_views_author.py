@@ -9,9 +9,6 @@ author's pages and actions.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
-from xml.sax.saxutils import escape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,6 +20,7 @@ from taolun.articles import services
 from taolun.articles.models import Article, ArticleCall, ArticleRevision, ArticleStatus, RevisionKind
 from taolun.articles.views import revision_diff
 from taolun.core.history import entries_of
+from taolun.text.tests.word import docx_of
 from tests.factories import PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,22 +41,7 @@ def body_of(texts, n: int = 0, chars: int = 600) -> str:
 
 def docx(*paragraphs: str) -> bytes:
     """A real, minimal Word document holding ``paragraphs``."""
-    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    body = "".join(f"<w:p><w:r><w:t>{escape(p)}</w:t></w:r></w:p>" for p in paragraphs)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(
-            "[Content_Types].xml",
-            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-            'officedocument.wordprocessingml.document.main+xml"/></Types>',
-        )
-        archive.writestr(
-            "word/document.xml",
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="{w}"><w:body>{body}'
-            "</w:body></w:document>",
-        )
-    return buffer.getvalue()
+    return docx_of("\n".join(paragraphs))
 
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:

@@ -9,15 +9,7 @@ import pytest
 
 from taolun.text.docx import TextFileError, read_docx, read_text_file
 
-CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/word/document.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
-    "</Types>"
-)
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+from .word import CONTENT_TYPES, W, package
 
 
 def _paragraph(*runs: str) -> str:
@@ -31,23 +23,15 @@ def _document(body: str, prolog: str = "") -> bytes:
     ).encode()
 
 
-def _docx(document: bytes, *, compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("word/document.xml", document)
-    return buffer.getvalue()
-
-
 def test_paragraphs_in_order_one_line_each():
     body = (
         _paragraph("学习贯彻", "党的二十大精神") + _paragraph() + _paragraph("心得体会：要&lt;务实&gt;") + "<w:p><w:r>"
         "<w:t>第一</w:t><w:tab/><w:t>第二</w:t><w:br/><w:t>第三</w:t><w:delText>删掉的</w:delText></w:r></w:p>"
     )
-    text = read_docx(_docx(_document(body)))
+    text = read_docx(package(_document(body)))
     assert text == "学习贯彻党的二十大精神\n\n心得体会：要<务实>\n第一\t第二\n第三"
-    assert read_docx(io.BytesIO(_docx(_document(body)))) == text  # a file object too
-    assert read_text_file(_docx(_document(body)), "心得.DOCX") == text
+    assert read_docx(io.BytesIO(package(_document(body)))) == text  # a file object too
+    assert read_text_file(package(_document(body)), "心得.DOCX") == text
 
 
 def test_table_cells_are_read():
@@ -55,7 +39,7 @@ def test_table_cells_are_read():
         "<w:tbl><w:tr><w:tc>" + _paragraph("姓名") + "</w:tc><w:tc>" + _paragraph("张三") + "</w:tc></w:tr>"
         "<w:tr><w:tc>" + _paragraph("体会") + "</w:tc><w:tc>" + _paragraph("要学以致用") + "</w:tc></w:tr></w:tbl>"
     )
-    text = read_docx(_docx(_document(_paragraph("前言") + table + _paragraph("结语"))))
+    text = read_docx(package(_document(_paragraph("前言") + table + _paragraph("结语"))))
     assert text.split("\n") == ["前言", "姓名", "张三", "体会", "要学以致用", "结语"]
 
 
@@ -65,12 +49,12 @@ def test_alternate_content_is_read_once():
         f'<w:p xmlns:mc="{mc}"><w:r><w:t>正文</w:t></w:r><mc:AlternateContent><mc:Choice Requires="wps">'
         "<w:t>文本框</w:t></mc:Choice><mc:Fallback><w:t>文本框</w:t></mc:Fallback></mc:AlternateContent></w:p>"
     )
-    assert read_docx(_docx(_document(body))) == "正文文本框"
+    assert read_docx(package(_document(body))) == "正文文本框"
 
 
 def test_zip_bomb_stops_at_the_cap():
     padding = b" " * 3_000_000  # compresses to a few kilobytes
-    bomb = _docx(_document(_paragraph("开头")).replace(b"<w:body>", b"<w:body>" + padding))
+    bomb = package(_document(_paragraph("开头")).replace(b"<w:body>", b"<w:body>" + padding))
     assert len(bomb) < 50_000
     with pytest.raises(TextFileError, match="压缩炸弹"):
         read_docx(bomb, max_xml_bytes=1_000_000)
@@ -79,7 +63,7 @@ def test_zip_bomb_stops_at_the_cap():
 
 def test_declared_size_is_not_trusted(monkeypatch):
     padding = b" " * 3_000_000
-    bomb = _docx(_document(_paragraph("开头")).replace(b"<w:body>", b"<w:body>" + padding))
+    bomb = package(_document(_paragraph("开头")).replace(b"<w:body>", b"<w:body>" + padding))
     real_getinfo = zipfile.ZipFile.getinfo
 
     def lying_getinfo(self, name):
@@ -96,10 +80,10 @@ def test_declared_size_is_not_trusted(monkeypatch):
 def test_dtd_and_entities_are_refused():
     laughs = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>'
     with pytest.raises(TextFileError, match="DTD"):
-        read_docx(_docx(_document(_paragraph("&lol2;"), prolog=laughs)))
+        read_docx(package(_document(_paragraph("&lol2;"), prolog=laughs)))
     external = '<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
     with pytest.raises(TextFileError, match="DTD"):
-        read_docx(_docx(_document(_paragraph("&x;"), prolog=external)))
+        read_docx(package(_document(_paragraph("&x;"), prolog=external)))
 
 
 @pytest.mark.parametrize(
@@ -107,7 +91,7 @@ def test_dtd_and_entities_are_refused():
     [
         (b"not a zip at all", "不是有效的 Word"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "旧版 Word"),
-        (_docx(b"<w:document><w:body><w:p>"), "已损坏"),
+        (package(b"<w:document><w:body><w:p>"), "已损坏"),
     ],
 )
 def test_broken_docx_is_refused(data, message):
@@ -122,7 +106,7 @@ def test_docx_without_a_body_and_too_much_text():
     with pytest.raises(TextFileError, match="没有 Word 正文"):
         read_docx(buffer.getvalue())
     with pytest.raises(TextFileError, match="超过 10 字"):
-        read_docx(_docx(_document(_paragraph("一二三四五六", "七八九十十一"))), max_chars=10)
+        read_docx(package(_document(_paragraph("一二三四五六", "七八九十十一"))), max_chars=10)
     with pytest.raises(TextFileError, match="超过 1 MB"):
         read_docx(b"x" * (1024 * 1024 + 1), max_bytes=1024 * 1024)
     assert issubclass(TextFileError, ValueError)
