@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from taolun.accounts.models import User
 from taolun.campaigns.models import Campaign
@@ -52,7 +53,7 @@ class ApproveForm(forms.Form):
         for name, label, maximum in (
             ("thought_score", _("思想认识"), call.thought_max),
             ("practice_score", _("实践感悟"), call.practice_max),
-            ("suggestions_score", _("意见建议"), call.suggestions_max),
+            ("suggestions_score", pgettext("article score", "意见建议"), call.suggestions_max),
         ):
             self.fields[name] = forms.IntegerField(
                 label=_("%(label)s（0–%(max)s 分）") % {"label": label, "max": maximum},

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from taolun.core.models import TimeStampedModel
 
@@ -25,7 +26,7 @@ from taolun.core.models import TimeStampedModel
 class ArticleStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("待审阅")
-    RETURNED = "returned", _("退回修改")
+    RETURNED = "returned", pgettext_lazy("article status", "退回修改")
     APPROVED = "approved", _("审核通过")
     EXCELLENT = "excellent", _("优秀")
     PUBLISHED = "published", _("已发布")
@@ -135,7 +136,9 @@ class Article(TimeStampedModel):
     )
     thought_score = models.PositiveSmallIntegerField(_("思想认识"), null=True, blank=True)
     practice_score = models.PositiveSmallIntegerField(_("实践感悟"), null=True, blank=True)
-    suggestions_score = models.PositiveSmallIntegerField(_("意见建议"), null=True, blank=True)
+    suggestions_score = models.PositiveSmallIntegerField(
+        pgettext_lazy("article score", "意见建议"), null=True, blank=True
+    )
     score = models.PositiveSmallIntegerField(_("总分"), null=True, blank=True, db_index=True)
     consent_public = models.BooleanField(
         _("同意公开"), default=False, help_text=_("作者同意在公开网站刊发本文（仅优秀文章会被刊发）。")

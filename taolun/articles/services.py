@@ -21,6 +21,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from taolun.accounts.models import Role, RoleAssignment
 from taolun.accounts.selectors import users_covering
@@ -474,7 +475,7 @@ def article_approve(
         for field, value, label, maximum in (
             ("thought_score", thought, _("思想认识"), call.thought_max),
             ("practice_score", practice, _("实践感悟"), call.practice_max),
-            ("suggestions_score", suggestions, _("意见建议"), call.suggestions_max),
+            ("suggestions_score", suggestions, pgettext("article score", "意见建议"), call.suggestions_max),
         ):
             try:
                 scores[field] = _score(value, field, label, maximum)

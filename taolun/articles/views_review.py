@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 from rules.contrib.views import permission_required
@@ -423,7 +424,7 @@ def articles_workbook(qs: QuerySet[Article], *, campaign: Campaign, today: dt.da
         _("疑似抄袭"),
         _("思想认识"),
         _("实践感悟"),
-        _("意见建议"),
+        pgettext("article score", "意见建议"),
         _("总分"),
         _("审阅人"),
         _("同意公开"),

@@ -24,8 +24,9 @@ from taolun.articles.models import (
     ReferenceCollection,
     ReferenceText,
 )
+from taolun.text.tests.word import docx_of
 
-from .test_library_views import PNG, docx_bytes
+from .test_library_views import PNG
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def folder(tmp_path, texts):
     (root / "更早").mkdir(parents=True)
     (root / "2016年政府工作报告.txt").write_text(texts[0][:3000], encoding="utf-8")
     (root / "2017年政府工作报告.txt").write_text(texts[1][:3000], encoding="gb18030")
-    (root / "更早" / "2015年政府工作报告.docx").write_bytes(docx_bytes(texts[2][:3000]))
+    (root / "更早" / "2015年政府工作报告.docx").write_bytes(docx_of(texts[2][:3000]))
     (root / "说明.md").write_text("不是 .txt 或 .docx，不导入。")
     (root / "封面.png").write_bytes(PNG)
     (root / "~$16年政府工作报告.docx").write_bytes(b"\x0bWord's lock file of an open document")
