@@ -50,7 +50,8 @@ SHINGLE_K = 5
 _FORMAT = 1
 _EMPTY_U = np.zeros(0, dtype=np.uint64)
 _EMPTY_C = np.zeros(0, dtype=np.int32)
-_DELTA_MAX = 1 << 18  # distinct grams kept in the small delta before it is merged into the main table
+_DELTA_MAX = 1 << 18  # the least a tier of the set-phrase table holds before it joins the one below
+_PENDING_MAX = 64  # arrays added to the set-phrase table before they are sorted into its delta
 _SEGMENTS_MAX = 64  # segments kept before they may be folded into a new base
 _SEGMENTS_HARD_MAX = 1024  # ... and before they are, however light
 
@@ -84,8 +85,10 @@ def _combine(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np
 
 
 class _Counts:
-    """A multiset of 64-bit keys: a large sorted table, a smaller sorted delta, and additions not yet
-    sorted in (merged all at once when the counts are next read, so bulk additions cost one sort)."""
+    """A multiset of 64-bit keys in three tiers: a large sorted table, a smaller sorted delta, and the
+    sorted arrays added since (each searched as it is). A tier joins the one below once it weighs a
+    fraction of it, so each table is rewritten only when it has grown by that fraction: building a large
+    library costs O(n log n), and reading the counts never waits for a sort."""
 
     def __init__(self, keys: np.ndarray = _EMPTY_U, counts: np.ndarray = _EMPTY_C) -> None:
         self.keys, self.counts = keys, counts.astype(np.int32, copy=False)
@@ -94,29 +97,32 @@ class _Counts:
         self._pending_size = 0
 
     def add(self, keys: np.ndarray, counts: np.ndarray) -> None:
-        self._pending.append((keys, counts))
+        """Add sorted distinct ``keys`` with their ``counts`` (negative to take away)."""
+        self._pending.append((keys, counts.astype(np.int32, copy=False)))
         self._pending_size += len(keys)
-        if self._pending_size >= _DELTA_MAX:
+        if len(self._pending) >= _PENDING_MAX or self._pending_size >= max(_DELTA_MAX, len(self._dkeys) // 4):
             self._flush()
 
     def _flush(self) -> None:
         if self._pending:
             self._dkeys, self._dcounts = _combine([(self._dkeys, self._dcounts), *self._pending])
             self._pending, self._pending_size = [], 0
-        if len(self._dkeys) >= _DELTA_MAX:
+        if len(self._dkeys) >= max(_DELTA_MAX, len(self.keys) // 8):
             self.keys, self.counts = _combine([(self.keys, self.counts), (self._dkeys, self._dcounts)])
             self._dkeys, self._dcounts = _EMPTY_U, _EMPTY_C
 
     def merge(self) -> None:
+        """Everything in the one sorted table (to save it)."""
         self._flush()
         self.keys, self.counts = _combine([(self.keys, self.counts), (self._dkeys, self._dcounts)])
         self._dkeys, self._dcounts = _EMPTY_U, _EMPTY_C
 
     def lookup(self, hashes: np.ndarray) -> np.ndarray:
-        self._flush()
         out = np.zeros(len(hashes), dtype=np.int64)
-        for keys, counts in ((self.keys, self.counts), (self._dkeys, self._dcounts)):
-            if len(keys) == 0 or len(hashes) == 0:
+        if len(hashes) == 0:
+            return out
+        for keys, counts in ((self.keys, self.counts), (self._dkeys, self._dcounts), *self._pending):
+            if len(keys) == 0:
                 continue
             at = np.minimum(np.searchsorted(keys, hashes), len(keys) - 1)
             hit = keys[at] == hashes

@@ -120,3 +120,30 @@ def test_a_rebuilt_directory_is_read_afresh(tmp_path, reports):
         rebuilt.add(years[2], _norm(reports[years[2]]))
     reader.refresh()
     assert set(reader.keys()) == {years[2]}
+
+
+def test_the_set_phrase_table_counts_as_a_counter_does_across_its_tiers(monkeypatch):
+    from collections import Counter
+
+    import numpy as np
+
+    monkeypatch.setattr(library_module, "_DELTA_MAX", 50)
+    monkeypatch.setattr(library_module, "_PENDING_MAX", 4)
+    rng = np.random.default_rng(3)
+    table = library_module._Counts()
+    expected: Counter[int] = Counter()
+    added: list[np.ndarray] = []
+    for step in range(300):
+        if added and step % 5 == 0:  # take a source away again
+            keys = added.pop(int(rng.integers(len(added))))
+            table.add(keys, -np.ones(len(keys), dtype=np.int64))
+            expected.subtract(keys.tolist())
+        else:
+            keys = np.unique(rng.integers(0, 400, size=int(rng.integers(1, 30))).astype(np.uint64))
+            table.add(keys, np.ones(len(keys), dtype=np.int64))
+            expected.update(keys.tolist())
+            added.append(keys)
+        probe = np.arange(400, dtype=np.uint64)
+        assert table.lookup(probe).tolist() == [expected[k] for k in range(400)]
+    table.merge()
+    assert table.keys.tolist() == sorted(k for k, n in expected.items() if n)
