@@ -140,7 +140,7 @@ class Detector:
         article_index = index(norm.text, self.k)
         covered = np.zeros(n, dtype=bool)
         matches: list[Match] = []
-        candidates = self._candidates(norm.text, exclude_key)
+        candidates = self._candidates(norm.text, exclude_key, common)
         if exclude is not None and candidates:
             skipped = set(exclude(candidates))
             candidates = [key for key in candidates if key not in skipped]
@@ -186,7 +186,7 @@ class Detector:
             mask = (starts[last + 1] - starts[np.minimum(first, len(common_gram))]) > 0
         return mask
 
-    def _candidates(self, text: str, exclude_key: str | None) -> list[str]:
+    def _candidates(self, text: str, exclude_key: str | None, common: np.ndarray) -> list[str]:
         few = len(self.library) < self.all_candidates_below
-        keys = list(self.library.keys()) if few else sorted(self.library.candidates(text))
+        keys = list(self.library.keys()) if few else sorted(self.library.candidates(text, common))
         return [key for key in keys if key != exclude_key]

@@ -46,6 +46,7 @@ __all__ = ["Library", "windows"]
 WINDOW = 64
 SOURCE_STEP = WINDOW
 QUERY_STEP = 8
+COMMON_WINDOW_SHARE = 0.5  # a checked window with more of its characters in set phrases asks nothing
 SHINGLE_K = 5
 _FORMAT = 1
 _EMPTY_U = np.zeros(0, dtype=np.uint64)
@@ -228,10 +229,21 @@ class Library:
 
     # -- what a check asks -----------------------------------------------------------------------
 
-    def candidates(self, text: str) -> set[str]:
-        """Sources that share a window band with any window of the normalised ``text``."""
+    def candidates(self, text: str, common: np.ndarray | None = None) -> set[str]:
+        """Sources that share a window band with any window of the normalised ``text``.
+
+        ``common`` marks the characters that lie in set phrases: a window mostly made of them would
+        propose every source that uses the same phrases, so it asks nothing.
+        """
         self._hash_windows()
         parts = windows(text, QUERY_STEP)
+        if common is not None and len(common) == len(text) and parts:
+            shared = np.concatenate([[0], np.cumsum(common)])
+            parts = [
+                (start, window)
+                for start, window in parts
+                if shared[start + len(window)] - shared[start] <= len(window) * COMMON_WINDOW_SHARE
+            ]
         if not parts:
             return set()
         signatures = self.hasher.signatures([shingle_hashes(window, SHINGLE_K) for _, window in parts])
