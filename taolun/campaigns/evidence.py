@@ -47,6 +47,14 @@ def provider_for(kind: str) -> EvidenceProvider | None:
     return _PROVIDERS.get(kind)
 
 
+def counts_by(qs: QuerySet[Any], field: str, ids: Ids) -> dict[int, int]:
+    """How many rows of ``qs`` each of ``ids`` has in ``field``, from one grouped query."""
+    from django.db.models import Count
+
+    rows = qs.filter(**{f"{field}__in": ids}).order_by().values(field).annotate(n=Count("id")).values_list(field, "n")
+    return dict(rows)
+
+
 class StatusCountProvider:
     """Items of ``model`` (with ``campaign``, ``unit`` and ``status`` fields) of the requirement's
     campaign whose status is one the spec asks (``spec.status``), counted per unit or per person
@@ -77,17 +85,8 @@ class StatusCountProvider:
         }
 
     def _counted(self, requirement: Requirement, spec: Any, field: str, ids: Ids) -> dict[int, int]:
-        from django.db.models import Count
-
-        rows = (
-            self.model.objects.filter(campaign_id=requirement.campaign_id, status__in=list(spec.status))
-            .filter(**{f"{field}__in": ids})
-            .order_by()
-            .values(field)
-            .annotate(n=Count("id"))
-            .values_list(field, "n")
-        )
-        return dict(rows)
+        qs = self.model.objects.filter(campaign_id=requirement.campaign_id, status__in=list(spec.status))
+        return counts_by(qs, field, ids)
 
     def units_achieved(self, requirement: Requirement, spec: Any, unit_ids: Ids) -> dict[int, int]:
         return self._counted(requirement, spec, "unit_id", unit_ids)

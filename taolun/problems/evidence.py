@@ -58,15 +58,7 @@ class ProblemProvider:
         return counts
 
     def _counted(self, requirement: Requirement, spec: ProblemEvidence, field: str, ids: Any) -> dict[int, int]:
-        rows = (
-            qualifying(requirement, spec)
-            .filter(**{f"{field}__in": ids})
-            .order_by()
-            .values(field)
-            .annotate(n=Count("id"))
-            .values_list(field, "n")
-        )
-        return dict(rows)
+        return evidence.counts_by(qualifying(requirement, spec), field, ids)
 
     def units_achieved(self, requirement: Requirement, spec: ProblemEvidence, unit_ids: Any) -> dict[int, int]:
         return self._counted(requirement, spec, "unit_id", unit_ids)
