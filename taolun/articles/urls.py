@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_library, views_public, views_review
+from . import views, views_library, views_office, views_public, views_review
 
 app_name = "articles"
 
@@ -24,12 +24,12 @@ urlpatterns = [
     path("<int:pk>/review/", views_review.article_review, name="review"),
     path("<int:pk>/assign/", views_review.article_assign, name="assign"),
     # The office: every article sorted and filtered by repetition ratio, the call, the bulk re-check.
-    path("all/", views_review.article_list, name="list"),
-    path("all/export/", views_review.article_export, name="export"),
-    path("call/", views_review.call_edit, name="call"),
-    path("recheck/", views_review.recheck, name="recheck"),
-    path("recheck/<int:pk>/", views_review.recheck_status, name="recheck_status"),
-    path("assign-all/", views_review.assign_all, name="assign_all"),
+    path("all/", views_office.article_list, name="list"),
+    path("all/export/", views_office.article_export, name="export"),
+    path("call/", views_office.call_edit, name="call"),
+    path("recheck/", views_office.recheck, name="recheck"),
+    path("recheck/<int:pk>/", views_office.recheck_status, name="recheck_status"),
+    path("assign-all/", views_office.assign_all, name="assign_all"),
     # Publicity: excellent articles to publish.
     path("publish/", views_review.publish_queue, name="publish_queue"),
     path("<int:pk>/publish/", views_review.article_publish, name="publish"),
