@@ -1,4 +1,4 @@
-"""The reviewer's, the office's and the publicity staff's article pages.
+"""The reviewer's and the publicity staff's article pages (the office's are in ``views_office``).
 
 - the reviewer's queue, and the copy check of one article side by side with its sources;
 - the review panel on the article's page: return, approve with scores, excellent, assignment, publishing
