@@ -27,27 +27,12 @@ from taolun.text.library import Library
 from taolun.text.normalize import normalize
 
 from .models import Article, ArticleRevision, CheckResult, ReferenceText, RevisionKind
-from .selectors import call_of
+from .selectors import article_key, call_of, parse_key, reference_key
+from .selectors import texts_by_key as fetch
 
 _lock = threading.RLock()  # one library per process: its readers and writers take turns
 _libraries: dict[Path, Library] = {}
 _detectors: dict[Path, Detector] = {}
-
-
-def article_key(article_id: int, revision_id: int) -> str:
-    return f"article:{article_id}:{revision_id}"
-
-
-def reference_key(reference_id: int) -> str:
-    return f"ref:{reference_id}"
-
-
-def _parse(key: str) -> tuple[str, int, int]:
-    kind, _, rest = key.partition(":")
-    if kind == "article":
-        article_id, _, revision_id = rest.partition(":")
-        return kind, int(article_id), int(revision_id)
-    return kind, int(rest), 0
 
 
 def library() -> Library:
@@ -75,24 +60,6 @@ def erase_library() -> None:
     with _lock:
         Library.erase(settings.ARTICLES_INDEX_DIR)
         forget_library()
-
-
-def fetch(keys: list[str]) -> dict[str, str]:
-    """The texts of sources by key (an article's indexed revision, a reference text)."""
-    revisions: dict[int, str] = {}
-    references: dict[int, str] = {}
-    for key in keys:
-        kind, first, second = _parse(key)
-        if kind == "article":
-            revisions[second] = key
-        elif kind == "ref":
-            references[first] = key
-    texts: dict[str, str] = {}
-    for pk, body in ArticleRevision.objects.filter(pk__in=list(revisions)).values_list("pk", "body"):
-        texts[revisions[pk]] = body
-    for pk, body in ReferenceText.objects.filter(pk__in=list(references)).values_list("pk", "body"):
-        texts[references[pk]] = body
-    return texts
 
 
 @contextlib.contextmanager
@@ -204,7 +171,7 @@ def describe_sources(keys: list[str]) -> dict[str, dict[str, Any]]:
     article_ids = {}
     reference_ids = {}
     for key in keys:
-        kind, first, second = _parse(key)
+        kind, first, second = parse_key(key)
         if kind == "article":
             article_ids[first] = (key, second)
         elif kind == "ref":
@@ -259,7 +226,7 @@ def later_sources(article: Article) -> Callable[[list[str]], list[str]]:
     is not made a copy of the articles copied from it (references and earlier articles stay)."""
 
     def rule(keys: list[str]) -> list[str]:
-        articles = {key: _parse(key)[1] for key in keys if key.startswith("article:")}
+        articles = {key: parse_key(key)[1] for key in keys if key.startswith("article:")}
         if not articles:
             return []
         first = _first_submissions({*articles.values(), article.pk})

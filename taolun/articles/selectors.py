@@ -219,18 +219,49 @@ def _pieces(text: str, spans: list[tuple[int, int, int]]) -> list[Piece]:
     return pieces
 
 
+# -- sources of the copy check, by key ---------------------------------------------------------------
+# A source in the detection library is an article's submitted revision (``article:<article>:<revision>``)
+# or a reference text (``ref:<id>``); its text is read from the database by that key.
+
+
+def article_key(article_id: int, revision_id: int) -> str:
+    return f"article:{article_id}:{revision_id}"
+
+
+def reference_key(reference_id: int) -> str:
+    return f"ref:{reference_id}"
+
+
+def parse_key(key: str) -> tuple[str, int, int]:
+    """``(kind, id, revision id)`` of a source key (the revision id is 0 for a reference text)."""
+    kind, _, rest = key.partition(":")
+    if kind == "article":
+        article_id, _, revision_id = rest.partition(":")
+        return kind, int(article_id), int(revision_id)
+    return kind, int(rest), 0
+
+
+def texts_by_key(keys: list[str]) -> dict[str, str]:
+    """The texts of sources by key (an article's revision, a reference text); deleted ones are missing."""
+    revisions: dict[int, str] = {}
+    references: dict[int, str] = {}
+    for key in keys:
+        kind, first, second = parse_key(key)
+        if kind == "article":
+            revisions[second] = key
+        elif kind == "ref":
+            references[first] = key
+    texts: dict[str, str] = {}
+    for pk, body in ArticleRevision.objects.filter(pk__in=list(revisions)).values_list("pk", "body"):
+        texts[revisions[pk]] = body
+    for pk, body in ReferenceText.objects.filter(pk__in=list(references)).values_list("pk", "body"):
+        texts[references[pk]] = body
+    return texts
+
+
 def source_texts(matches: list[dict[str, Any]]) -> dict[str, str]:
     """The texts of a check's sources (article revisions and reference texts), by source key."""
-    revisions = [m["revision"] for m in matches if m.get("kind") == "article" and m.get("revision")]
-    references = [m["id"] for m in matches if m.get("kind") == "reference"]
-    texts: dict[str, str] = {}
-    for pk, article_id, body in ArticleRevision.objects.filter(pk__in=revisions).values_list(
-        "pk", "article_id", "body"
-    ):
-        texts[f"article:{article_id}:{pk}"] = body
-    for pk, body in ReferenceText.objects.filter(pk__in=references).values_list("pk", "body"):
-        texts[f"ref:{pk}"] = body
-    return texts
+    return texts_by_key([match["source"] for match in matches])
 
 
 def check_view(check: CheckResult, *, limit: int = 10) -> list[SourceView]:
