@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from taolun.campaigns.http import requested_campaign
-from taolun.core.http import is_htmx, no_store
+from taolun.core.http import is_htmx, no_store, refusal
 from taolun.core.pagination import paginate, paginate_uncounted
 from taolun.orgs.forms import add_service_errors
 from taolun.orgs.models import Unit
@@ -63,11 +63,6 @@ def load_activity(request: HttpRequest, pk: int, perm: str = "activities.view_ac
 def _default_unit(units: Any) -> Unit | None:
     """The top unit of the viewer's planning scope (the unit the lists start from)."""
     return units.order_by("depth", "path").first()
-
-
-def refusal(exc: ValidationError | PermissionDenied) -> str:
-    """A service's refusal as one line for a message above the page."""
-    return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
 # --- lists and calendars --------------------------------------------------------------------------

@@ -17,14 +17,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from taolun.core.http import serve_private_file
+from taolun.core.http import refusal, serve_private_file
 from taolun.orgs.forms import add_service_errors
 from taolun.orgs.models import Person
 
 from . import records, selectors
 from .forms import AttachmentForm, InspectionForm, MinutesForm, OpinionForm, SpeechForm
 from .models import Activity, Attachment, AttachmentKind, Opinion, Speech
-from .views import load_activity, refusal
+from .views import load_activity
 
 
 def _person_label(person: Person) -> str:

@@ -42,6 +42,10 @@ HANDED_IN = (
 )
 # Statuses the author may still edit.
 EDITABLE = (ArticleStatus.DRAFT, ArticleStatus.RETURNED)
+# Statuses in which the office may still (re)assign the reviewer: before the review is decided.
+ASSIGNABLE = (ArticleStatus.DRAFT, ArticleStatus.SUBMITTED, ArticleStatus.RETURNED)
+# Statuses that carry the reviewer's scores.
+SCORED = (ArticleStatus.APPROVED, ArticleStatus.EXCELLENT, ArticleStatus.PUBLISHED)
 
 
 class AssignMode(models.TextChoices):
@@ -201,6 +205,12 @@ class Article(TimeStampedModel):
     @property
     def is_handed_in(self) -> bool:
         return self.status in HANDED_IN
+
+    @property
+    def check_pending(self) -> bool:
+        """Handed in, and the copy check of its latest submission has not come back yet (a submission
+        clears ``checked_at``; only the latest submission's check sets it)."""
+        return self.is_handed_in and self.checked_at is None
 
 
 class RevisionKind(models.TextChoices):

@@ -31,6 +31,7 @@ from taolun.core.services import actor, audit_record, changed, clean_text, notif
 from taolun.orgs.models import Person
 
 from .models import (
+    ASSIGNABLE,
     Article,
     ArticleCall,
     ArticleReview,
@@ -600,7 +601,7 @@ def article_assign(*, article: Article, by: User | None, reviewer: User) -> Arti
     require_perm(by, "articles.assign_reviewer", article)
     with transaction.atomic():
         article = _locked(article)
-        if article.status not in (S.SUBMITTED, S.RETURNED, S.DRAFT):
+        if article.status not in ASSIGNABLE:
             raise ValidationError(_("文章%(status)s，不能再更换审阅人。") % {"status": article.get_status_display()})
         if reviewer.pk not in reviewer_candidates(article):
             raise ValidationError(

@@ -29,14 +29,15 @@ from taolun.accounts.models import User
 from taolun.campaigns.http import requested_campaign
 from taolun.campaigns.models import Theme
 from taolun.core.history import Piece, entries_of, referenced_names, text_diff, versions
-from taolun.core.http import is_htmx
+from taolun.core.http import is_htmx, refusal
 from taolun.core.pagination import paginate
 from taolun.core.text import join_list
 from taolun.problems.rules import own_person
 
 from . import selectors, services
 from .forms import ArticleForm, UploadForm
-from .models import Article, ArticleRevision, ArticleStatus, ReviewAction
+from .http import load_article
+from .models import SCORED, Article, ArticleRevision, ArticleStatus, ReviewAction
 from .views_review import panel_context
 
 # Viewers who get the reviewer's panel on the article page (written by the review pages).
@@ -46,31 +47,11 @@ PANEL_PERMS = (
     "articles.assign_reviewer",
     "articles.publish_article",
 )
-SCORED = (ArticleStatus.APPROVED, ArticleStatus.EXCELLENT, ArticleStatus.PUBLISHED)
 # A changed block of paragraphs is diffed character by character only up to this size (characters of the
 # old block × the new one), and one page only up to the budget; beyond, a block shows as deleted and
 # inserted whole (difflib is quadratic: a whole 20 000-character article takes seconds).
 CHAR_DIFF_LIMIT = 2_000_000
 CHAR_DIFF_BUDGET = 20_000_000
-
-
-def load_article(request: HttpRequest, pk: int, perm: str = "articles.view_article") -> Article:
-    """The article if the viewer may see it (404 otherwise), and 403 if they may see it but not ``perm``."""
-    article = (
-        Article.objects.select_related("campaign__root_unit", "author", "unit", "reviewer", "decided_by")
-        .filter(pk=pk)
-        .first()
-    )
-    user = request.user
-    if article is None or not user.has_perm("articles.view_article", article):
-        raise Http404
-    if perm != "articles.view_article" and not user.has_perm(perm, article):
-        raise PermissionDenied(_("只有作者本人可以修改、提交或撤回自己的文章。"))
-    return article
-
-
-def refusal(exc: ValidationError | PermissionDenied) -> str:
-    return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
 def by(request: HttpRequest) -> User:
@@ -314,6 +295,7 @@ def article_consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def paragraphs(text: str) -> list[str]:
+    """The text's non-empty lines, trimmed: the paragraphs a page shows (the public page's too)."""
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 

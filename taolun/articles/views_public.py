@@ -22,6 +22,7 @@ from taolun.core.pagination import paginate_uncounted
 
 from . import selectors
 from .models import Article
+from .views import paragraphs
 
 PUBLIC_MAX_AGE = 60  # seconds a browser or proxy may keep a public article page
 EXCERPT_CHARS = 120  # of the text, on the list
@@ -94,11 +95,10 @@ def public_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if article is None:
         raise Http404
-    paragraphs = [line.strip() for line in article.body.splitlines() if line.strip()]
     context = {
         "campaign": campaign,
         "article": article,
-        "paragraphs": paragraphs,
+        "paragraphs": paragraphs(article.body),
         "description": shorten(article.body, DESCRIPTION_CHARS),
         "url": request.build_absolute_uri(request.path),
     }

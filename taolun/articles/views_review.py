@@ -20,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -43,31 +43,12 @@ from .forms_review import (
     UnexcellentForm,
     UnpublishForm,
 )
-from .models import Article, ArticleStatus, CheckResult
+from .http import load_article
+from .models import ASSIGNABLE, Article, ArticleStatus
 
 S = ArticleStatus
 SOURCES_SHOWN = 10  # sources laid out side by side on the check page
 CHECK_POLL_SECONDS = 3
-ASSIGNABLE = (S.DRAFT, S.SUBMITTED, S.RETURNED)
-SCORED = (S.APPROVED, S.EXCELLENT, S.PUBLISHED)
-
-
-def load_article(request: HttpRequest, pk: int, perm: str = "articles.view_article") -> Article:
-    """The article if the viewer may see it (404 otherwise), and 403 if they may see it but not ``perm``."""
-    article = Article.objects.select_related("unit", "author", "reviewer", "campaign__root_unit").filter(pk=pk).first()
-    user = request.user
-    if article is None or not user.has_perm("articles.view_article", article):
-        raise Http404
-    if perm != "articles.view_article" and not user.has_perm(perm, article):
-        raise PermissionDenied(_("您没有权限执行这一操作。"))
-    return article
-
-
-def check_running(article: Article, check: CheckResult | None) -> bool:
-    """The submission's copy check has not come back yet (none at all, or only one of an earlier submission)."""
-    if not article.is_handed_in or article.submitted_at is None:
-        return False
-    return check is None or check.checked_at < article.submitted_at
 
 
 def _candidates(article: Article) -> QuerySet[User]:
@@ -87,7 +68,7 @@ def panel_context(request: HttpRequest, article: Article, **forms: Form) -> dict
     panel: dict[str, Any] = {
         "call": call,
         "can_check": user.has_perm("articles.view_check", article),
-        "checking": article.is_handed_in and article.checked_at is None,
+        "checking": article.check_pending,
         "can_decide": can_review and status == S.SUBMITTED,
         "can_excellent": can_review and status == S.APPROVED,
         "can_unexcellent": can_review and status == S.EXCELLENT,
@@ -271,19 +252,19 @@ def article_check(request: HttpRequest, pk: int) -> HttpResponse:
     """The latest copy check: the ratio, the article with every copied passage marked, and each source beside
     it. While the check runs the page polls (htmx) and reloads once the result is there."""
     article = load_article(request, pk, "articles.view_check")
-    check = selectors.latest_check(article)
-    running = check_running(article, check)
+    running = article.check_pending
     if is_htmx(request, "check-status") and not running:
         response = HttpResponse("")
         response["HX-Refresh"] = "true"
         return response
+    check = None if running else selectors.latest_check(article)
     context: dict[str, Any] = {
         "article": article,
-        "check": None if running else check,
+        "check": check,
         "running": running,
         "poll_seconds": CHECK_POLL_SECONDS,
     }
-    if check is not None and not running:
+    if check is not None:
         context.update(
             overview=selectors.all_copied_pieces(check),
             sources=selectors.check_view(check, limit=SOURCES_SHOWN),

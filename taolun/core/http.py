@@ -15,6 +15,11 @@ def is_htmx(request: HttpRequest, target: str | None = None) -> bool:
     return target is None or htmx.target == target
 
 
+def refusal(exc: Exception) -> str:
+    """A service's refusal (ValidationError or PermissionDenied) as one line for a message above the page."""
+    return " ".join(getattr(exc, "messages", [str(exc)]))
+
+
 def no_store(response: HttpResponse) -> HttpResponse:
     """Pages with a secret or personal data (a token shown once, a rotating code, a roster export) must
     not be kept by the browser or a proxy."""

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from taolun.campaigns.http import requested_campaign
 from taolun.campaigns.models import Campaign
-from taolun.core.http import is_htmx, serve_private_file
+from taolun.core.http import is_htmx, refusal, serve_private_file
 from taolun.orgs.forms import add_service_errors
 from taolun.orgs.models import Unit
 from taolun.research.models import ResearchTopic
@@ -33,10 +33,6 @@ from .forms import ProblemForm
 from .models import EvidenceFile, Extension, Measure, Problem, ProblemSource, ProblemStatus
 
 MEASURES_TARGET = "measures"
-
-
-def _refusal(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _detail(request: HttpRequest, problem: Problem, key: str, form: Any) -> HttpResponse:
@@ -60,9 +56,9 @@ def _done(request: HttpRequest, problem: Problem, message: str, anchor: str = ""
 def _back_with_error(request: HttpRequest, problem: Problem, exc: ValidationError, anchor: str) -> HttpResponse:
     if is_htmx(request, MEASURES_TARGET):
         context = pages.detail_context(request, problem.pk)
-        context["flash_error"] = _refusal(exc)
+        context["flash_error"] = refusal(exc)
         return render(request, "problems/_measures.html", context)
-    messages.error(request, _refusal(exc))
+    messages.error(request, refusal(exc))
     return redirect(f"{problem.get_absolute_url()}#{anchor}")
 
 

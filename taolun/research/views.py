@@ -21,7 +21,7 @@ from rules.contrib.views import permission_required
 
 from taolun.campaigns.http import requested_campaign
 from taolun.campaigns.models import Campaign
-from taolun.core.http import is_htmx, serve_private_file
+from taolun.core.http import is_htmx, refusal, serve_private_file
 from taolun.core.pagination import paginate
 from taolun.orgs.forms import add_service_errors
 from taolun.orgs.models import Person, Unit
@@ -55,10 +55,6 @@ def _scope_units(request: HttpRequest, campaign: Campaign | None) -> Any:
     if campaign is not None:
         units = units.filter(path__startswith=campaign.root_unit.path)
     return units
-
-
-def refusal(exc: ValidationError | PermissionDenied) -> str:
-    return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
 # --- lists ----------------------------------------------------------------------------------------
