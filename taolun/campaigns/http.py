@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest
 
 from .models import Campaign
 from .selectors import campaigns_visible_to, current_campaign
 
 
-def requested_campaign(request: HttpRequest) -> Campaign | None:
-    """``?campaign=<slug>`` (or the posted field) among the campaigns the viewer may see — 404 when unknown or
-    hidden — else the viewer's current campaign (None when there is none)."""
-    slug = request.GET.get("campaign") or request.POST.get("campaign") or ""
+def campaign_named(viewer: Any, slug: str) -> Campaign | None:
+    """The campaign ``slug`` among those ``viewer`` may see — 404 when unknown or hidden — or, for an empty
+    slug, the viewer's current campaign (None when there is none)."""
+    slug = slug.strip()
     if slug:
-        campaign = campaigns_visible_to(request.user).filter(slug=slug).first()
+        campaign = campaigns_visible_to(viewer).filter(slug=slug).first()
         if campaign is None:
             raise Http404
         return campaign
-    return current_campaign(viewer=request.user)
+    return current_campaign(viewer=viewer)
+
+
+def requested_campaign(request: HttpRequest) -> Campaign | None:
+    """``?campaign=<slug>`` (or the posted field) as :func:`campaign_named` reads it."""
+    return campaign_named(request.user, request.GET.get("campaign") or request.POST.get("campaign") or "")

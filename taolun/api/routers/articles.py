@@ -31,8 +31,9 @@ from taolun.articles.models import (
     ReferenceCollection,
     ReferenceText,
 )
+from taolun.campaigns.http import campaign_named
 from taolun.campaigns.models import Campaign, Theme
-from taolun.campaigns.selectors import campaigns_visible_to, current_campaign, published_campaigns
+from taolun.campaigns.selectors import published_campaigns
 from taolun.core.paths import paths_q
 from taolun.problems.rules import own_person
 
@@ -155,10 +156,8 @@ def _guard_checks(user: Any, qs: QuerySet[Article], filters: ArticleFilters) -> 
 
 
 def _campaign_of(user: Any, slug: str) -> Campaign:
-    """``?campaign=<slug>`` among the campaigns the caller may see, else their current one; 404 when none
-    (as ``campaigns.http.requested_campaign`` reads it for pages)."""
-    slug = slug.strip()
-    campaign = campaigns_visible_to(user).filter(slug=slug).first() if slug else current_campaign(viewer=user)
+    """``?campaign=<slug>`` as pages read it (``campaigns.http.campaign_named``); 404 when there is none."""
+    campaign = campaign_named(user, slug)
     if campaign is None:
         raise Http404
     return campaign
