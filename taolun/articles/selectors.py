@@ -10,7 +10,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from taolun.accounts.models import Role
-from taolun.accounts.selectors import scope_paths
+from taolun.accounts.selectors import has_role, scope_paths
 from taolun.campaigns.models import Campaign, Requirement
 from taolun.core.paths import paths_q
 from taolun.orgs.models import Person, Unit
@@ -77,6 +77,15 @@ def articles_visible_to(user: Any) -> QuerySet[Article]:
     if person is not None:
         cond |= Q(author_id=person.pk)
     return Article.objects.filter(cond)
+
+
+def checks_visible_q(user: Any) -> Q:
+    """Articles whose copy check ``user`` may see, as the rule ``articles.view_check`` says, in SQL: the
+    office's subtree and, for a reviewer, the articles assigned to them."""
+    cond = paths_q("unit__path", scope_paths(user, [Role.ADMIN, Role.OFFICE]))
+    if has_role(user, Role.REVIEWER):
+        cond |= Q(reviewer_id=user.pk)
+    return cond
 
 
 def filter_articles(

@@ -14,13 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, QuerySet, Value, When
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Status, UploadedFile
 
 from taolun.accounts.models import Role, User
-from taolun.accounts.selectors import ALL, has_role, scope_paths
+from taolun.accounts.selectors import ALL, scope_paths
 from taolun.articles import checks, references, selectors, services
 from taolun.articles.models import (
     Article,
@@ -34,7 +34,6 @@ from taolun.articles.models import (
 from taolun.campaigns.http import campaign_named
 from taolun.campaigns.models import Campaign, Theme
 from taolun.campaigns.selectors import published_campaigns
-from taolun.core.paths import paths_q
 from taolun.problems.rules import own_person
 
 from ..errors import FieldError
@@ -131,20 +130,12 @@ def _publisher(request: HttpRequest, pk: int) -> tuple[Any, Article]:
     return user, article
 
 
-def _check_scope(user: Any) -> Q:
-    """Articles whose copy check ``user`` may see, as ``articles.view_check`` says, in SQL."""
-    cond = paths_q("unit__path", scope_paths(user, [Role.ADMIN, Role.OFFICE]))
-    if has_role(user, Role.REVIEWER):
-        cond |= Q(reviewer_id=user.pk)
-    return cond
-
-
 def _guard_checks(user: Any, qs: QuerySet[Article], filters: ArticleFilters) -> QuerySet[Article]:
     """Filtering and sorting by the ratio only among the articles whose check the caller may see: a liaison
     must not learn which articles are flagged by asking for them."""
     if ALL in scope_paths(user, [Role.ADMIN, Role.OFFICE]):
         return qs
-    cond = _check_scope(user)
+    cond = selectors.checks_visible_q(user)
     if filters.flagged is not None or filters.min_ratio is not None:
         qs = qs.filter(cond)
     if filters.sort in ("ratio", "-ratio"):
