@@ -7,6 +7,7 @@ Production: ``DATABASE_URL`` (PostgreSQL), ``REDIS_URL`` (cache and Celery broke
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "taolun.research",
     "taolun.problems",
     "taolun.articles",
+    "taolun.discussion",
     "taolun.api",
     # django-ninja's own templates and static files: the API docs page uses its bundled Swagger UI, no CDN.
     "ninja",
@@ -149,6 +151,8 @@ CELERY_BEAT_SCHEDULE = {
     "orgs.cleanup_roster_uploads": {"task": "orgs.cleanup_roster_uploads", "schedule": 3600.0},
     # Idempotent within a day: hourly runs send each day's reminders once.
     "problems.send_reminders": {"task": "problems.send_reminders", "schedule": 3600.0},
+    # Reply deadlines of the online discussion: reminders, 催办 and 督办, each once per deadline.
+    "discussion.send_reminders": {"task": "discussion.send_reminders", "schedule": 3600.0},
 }
 
 # --- auth ---------------------------------------------------------------------------------
@@ -225,6 +229,19 @@ PROBLEMS_PUBLIC_FIELDS = tuple(
 )
 # A ledger import (xlsx) may hold at most this many rows.
 PROBLEMS_IMPORT_MAX_ROWS = int(os.environ.get("PROBLEMS_IMPORT_MAX_ROWS", "5000"))
+# Online discussion: the longest text of each kind, and the limits on public input, per action:
+# (per participant, per address, window in seconds). DISCUSSION_RATE_LIMITS may be given as JSON.
+DISCUSSION_TEXT_LIMITS = {"suggestion": 3000, "comment": 1000, "reply": 5000}
+DISCUSSION_RATE_LIMITS = {
+    "suggestion": (10, 60, 3600),
+    "comment": (30, 200, 3600),
+    "vote": (120, 1200, 3600),
+    "report": (20, 100, 3600),
+}
+if os.environ.get("DISCUSSION_RATE_LIMITS"):
+    DISCUSSION_RATE_LIMITS.update(json.loads(os.environ["DISCUSSION_RATE_LIMITS"]))
+# A CSV import of offline opinions may hold at most this many rows.
+DISCUSSION_IMPORT_MAX_ROWS = int(os.environ.get("DISCUSSION_IMPORT_MAX_ROWS", "20000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -236,6 +253,19 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "taolun@localhost")
+
+# --- sign-in codes (citizens) -------------------------------------------------------------
+# One-time codes go out by text message through SMS_BACKEND (see taolun/core/sms.py: the console
+# backend prints them; a provider is a subclass of BaseSmsBackend) or by e-mail as configured above.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "taolun.core.sms.ConsoleSmsBackend")
+ACCOUNT_CODE_TTL_SECONDS = int(os.environ.get("ACCOUNT_CODE_TTL_SECONDS", "600"))
+# One code per phone/e-mail address per RESEND seconds; per hour at most TARGET_LIMIT codes to one
+# phone/e-mail address and ADDRESS_LIMIT codes requested from one network address.
+ACCOUNT_CODE_RESEND_SECONDS = int(os.environ.get("ACCOUNT_CODE_RESEND_SECONDS", "60"))
+ACCOUNT_CODE_TARGET_LIMIT = int(os.environ.get("ACCOUNT_CODE_TARGET_LIMIT", "5"))
+ACCOUNT_CODE_ADDRESS_LIMIT = int(os.environ.get("ACCOUNT_CODE_ADDRESS_LIMIT", "20"))
+# Wrong guesses a code survives; then it is void and a new one must be requested.
+ACCOUNT_CODE_MAX_ATTEMPTS = int(os.environ.get("ACCOUNT_CODE_MAX_ATTEMPTS", "5"))
 
 # --- security -----------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -13,6 +13,7 @@ urlpatterns = [
     path("research/", include("taolun.research.urls")),
     path("problems/", include("taolun.problems.urls")),
     path("articles/", include("taolun.articles.urls")),
+    path("discussion/", include("taolun.discussion.urls")),
     path("", include("taolun.core.urls")),
     path("api/", api.urls),
 ]

@@ -105,3 +105,30 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class CodeChannel(models.TextChoices):
+    PHONE = "phone", _("手机号")
+    EMAIL = "email", _("电子邮箱")
+
+
+class OneTimeCode(models.Model):
+    """A one-time sign-in code sent to a phone or an e-mail address; only its hash is kept.
+
+    A code is good for ``ACCOUNT_CODE_TTL_SECONDS`` and a few wrong guesses; sending a new one
+    supersedes the old. ``accounts.codes`` sends and checks them.
+    """
+
+    channel = models.CharField(_("方式"), max_length=5, choices=CodeChannel.choices)
+    target = models.CharField(_("发送对象"), max_length=254, db_index=True)
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("过期时间"))
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("验证码")
+        verbose_name_plural = _("验证码")
+        indexes = [models.Index(fields=["target", "-created_at"], name="accounts_code_target_idx")]
