@@ -132,3 +132,6 @@ class OneTimeCode(models.Model):
         verbose_name = _("验证码")
         verbose_name_plural = _("验证码")
         indexes = [models.Index(fields=["target", "-created_at"], name="accounts_code_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.created_at:%Y-%m-%d %H:%M}"

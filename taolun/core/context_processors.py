@@ -26,6 +26,9 @@ NAV_ITEMS: list[tuple[str, Any, str | None]] = [
     ("articles:list", _("心得文章"), "articles.browse_articles"),
     ("articles:publish_queue", _("优秀文章发布"), "articles.publish_queue"),
     ("articles:references", _("比对文库"), "articles.manage_references"),
+    ("discussion:index", _("网上大讨论"), ""),
+    ("discussion:moderation", _("讨论审核"), "discussion.moderation_queue"),
+    ("discussion:inbox", _("建言办理"), "discussion.inbox"),
     ("orgs:unit_tree", _("组织机构"), "orgs.browse_units"),
     ("orgs:person_list", _("人员名册"), "orgs.browse_units"),
     ("orgs:roster_import", _("名册导入"), "orgs.browse_units"),
@@ -45,6 +48,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         unread = user.notifications.filter(read_at__isnull=True).count()
     else:
         items.append({"url": reverse("home"), "label": _("首页"), "active": request.path == "/"})
+        discussion = reverse("discussion:index")
+        items.append({"url": discussion, "label": _("网上大讨论"), "active": request.path == discussion})
     return {
         "nav_items": items,
         "unread_notifications": unread,

@@ -67,7 +67,9 @@ def route_to_department(org, campaign):
 def make_suggestion(campaign, theme, citizen):
     counter = itertools.count(1)
 
-    def _make(*, by: Any = None, theme: Any = theme, title: str | None = None, body: str | None = None, **kw: Any) -> Suggestion:
+    def _make(
+        *, by: Any = None, theme: Any = theme, title: str | None = None, body: str | None = None, **kw: Any
+    ) -> Suggestion:
         n = next(counter)
         return services.suggestion_create(
             campaign=campaign,
