@@ -8,7 +8,7 @@ from ninja.renderers import JSONRenderer
 
 from . import errors
 from .auth import session_auth, token_auth
-from .routers import accounts, activities, activity_records, articles, campaigns, orgs, problems, research
+from .routers import accounts, activities, activity_records, articles, campaigns, discussion, orgs, problems, research
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -56,3 +56,4 @@ api.add_router("", activity_records.router)
 api.add_router("", research.router)
 api.add_router("", problems.router)
 api.add_router("", articles.router)
+api.add_router("", discussion.router)

@@ -94,6 +94,10 @@ def body_limit(kind: str) -> int:
     return int(limits.get(kind, {"suggestion": 3000, "comment": 1000, "reply": 5000}[kind]))
 
 
+# The code of a refusal for going over a rate limit (the API answers it with 429).
+RATE_LIMITED = "rate_limited"
+
+
 def _rate_limit(action: str, participant: Participant, ip: str | None) -> None:
     """Count one ``action``; refuse it when the participant or the address is over its limit."""
     limits = getattr(settings, "DISCUSSION_RATE_LIMITS", {})
@@ -108,7 +112,8 @@ def _rate_limit(action: str, participant: Participant, ip: str | None) -> None:
         minutes = max(1, window // 60)
         raise ValidationError(
             _("操作过于频繁：每 %(minutes)s 分钟内最多%(what)s %(n)s 次，请稍后再试。")
-            % {"minutes": minutes, "what": _ACTION_WORDS.get(action, action), "n": per_participant}
+            % {"minutes": minutes, "what": _ACTION_WORDS.get(action, action), "n": per_participant},
+            code=RATE_LIMITED,
         )
 
 
@@ -869,7 +874,7 @@ def reply_create(*, suggestion: Suggestion, body: str, by: User | None) -> Reply
     body = _clean_body(body, "body", _("答复内容"), "reply", minimum=10)
     with transaction.atomic():
         locked = (
-            Suggestion.objects.select_for_update()
+            Suggestion.objects.select_for_update(of=("self",))
             .select_related("campaign__root_unit", "department")
             .get(pk=suggestion.pk)
         )
@@ -907,7 +912,9 @@ def reply_rate(*, reply: Reply, rating: str, note: str = "", by: User) -> Reply:
     note = clean_text(note, "note", label=_("评价说明"), limit=REASON_MAX, required=rating == Rating.UNSATISFIED)
     with transaction.atomic():
         suggestion = (
-            Suggestion.objects.select_for_update().select_related("campaign", "department").get(pk=reply.suggestion_id)
+            Suggestion.objects.select_for_update(of=("self",))
+            .select_related("campaign", "department")
+            .get(pk=reply.suggestion_id)
         )
         reply = Reply.objects.select_for_update().get(pk=reply.pk)
         latest = suggestion.replies.order_by("-created_at", "-pk").values_list("pk", flat=True).first()

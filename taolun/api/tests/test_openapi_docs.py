@@ -107,9 +107,39 @@ ROUTES = {
     ("post", "/api/articles/references/collections/{collection_id}/import"),
     ("delete", "/api/articles/references/texts/{text_id}"),
     ("get", "/api/articles/published"),
+    ("get", "/api/discussion/themes"),
+    ("get", "/api/discussion/suggestions"),
+    ("post", "/api/discussion/suggestions"),
+    ("get", "/api/discussion/suggestions/{suggestion_id}"),
+    ("get", "/api/discussion/search"),
+    ("post", "/api/discussion/suggestions/{suggestion_id}/comments"),
+    ("put", "/api/discussion/suggestions/{suggestion_id}/vote"),
+    ("delete", "/api/discussion/suggestions/{suggestion_id}/vote"),
+    ("put", "/api/discussion/suggestions/{suggestion_id}/follow"),
+    ("delete", "/api/discussion/suggestions/{suggestion_id}/follow"),
+    ("post", "/api/discussion/suggestions/{suggestion_id}/reports"),
+    ("post", "/api/discussion/comments/{comment_id}/reports"),
+    ("post", "/api/discussion/replies/{reply_id}/rating"),
+    ("get", "/api/discussion/inbox"),
+    ("post", "/api/discussion/suggestions/{suggestion_id}/replies"),
+    ("post", "/api/discussion/suggestions/{suggestion_id}/route"),
+    ("get", "/api/discussion/moderation"),
+    ("post", "/api/discussion/moderation"),
+    ("post", "/api/discussion/participants/{participant_id}/block"),
+    ("post", "/api/discussion/participants/{participant_id}/unblock"),
+    ("get", "/api/discussion/settings"),
+    ("patch", "/api/discussion/settings"),
+    ("put", "/api/discussion/settings/routing"),
 }
 # The only operations anyone may call without signing in.
-PUBLIC = {("get", "/api/problems/public/{campaign_slug}"), ("get", "/api/articles/published")}
+PUBLIC = {
+    ("get", "/api/problems/public/{campaign_slug}"),
+    ("get", "/api/articles/published"),
+    ("get", "/api/discussion/themes"),
+    ("get", "/api/discussion/suggestions"),
+    ("get", "/api/discussion/suggestions/{suggestion_id}"),
+    ("get", "/api/discussion/search"),
+}
 # Where a page or stylesheet would make the browser fetch something.
 LOADS = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']|url\(\s*["']?([^"')]+)["']?\s*\)|@import\s+["']([^"']+)""")
 # Hosts scripts would load code, styles or fonts from at run time. (Swagger UI's online validator is the
