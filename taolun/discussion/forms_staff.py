@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "reject": _("驳回"),
     "hide": _("隐藏"),
     "restore": _("恢复"),
+    "dismiss": _("举报不成立"),
 }
 
 

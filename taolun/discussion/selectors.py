@@ -30,6 +30,7 @@ from .models import (
     Forum,
     Participant,
     Reply,
+    Report,
     SearchEntry,
     SearchKind,
     Suggestion,
@@ -264,28 +265,36 @@ def moderated_campaigns(user: Any) -> QuerySet[Campaign]:
 QUEUES = ("pending", "reported", "hidden", "rejected")
 
 
+def _queue_conditions(model: Any) -> dict[str, Q]:
+    open_reports = Report.objects.filter(
+        **{"suggestion" if model is Suggestion else "comment": OuterRef("pk")}, resolved_at__isnull=True
+    )
+    return {
+        "pending": Q(status=V.PENDING),
+        "reported": Q(Exists(open_reports), status=V.PUBLISHED),
+        "hidden": Q(status=V.HIDDEN),
+        "rejected": Q(status=V.REJECTED),
+    }
+
+
+def _moderates(user: Any, campaign: Campaign) -> bool:
+    return moderated_campaigns(user).filter(pk=campaign.pk).exists()
+
+
 def moderation_queue(
     user: Any, campaign: Campaign, queue: str = "pending"
 ) -> tuple[QuerySet[Suggestion], QuerySet[Comment]]:
     """Suggestions and comments waiting for a moderator of ``campaign``: held, reported, hidden or rejected."""
-    if not moderated_campaigns(user).filter(pk=campaign.pk).exists():
+    if not _moderates(user, campaign):
         return Suggestion.objects.none(), Comment.objects.none()
-    conditions = {
-        "pending": Q(status=V.PENDING),
-        "reported": Q(status=V.PUBLISHED, report_count__gt=0, reports__resolved_at__isnull=True),
-        "hidden": Q(status=V.HIDDEN),
-        "rejected": Q(status=V.REJECTED),
-    }
-    condition = conditions.get(queue, conditions["pending"])
+    queue = queue if queue in QUEUES else "pending"
     suggestions = (
-        Suggestion.objects.filter(condition, campaign=campaign)
-        .distinct()
+        Suggestion.objects.filter(_queue_conditions(Suggestion)[queue], campaign=campaign)
         .select_related("author", "theme")
         .order_by("created_at", "id")
     )
     comments = (
-        Comment.objects.filter(condition, suggestion__campaign=campaign)
-        .distinct()
+        Comment.objects.filter(_queue_conditions(Comment)[queue], suggestion__campaign=campaign)
         .select_related("author", "suggestion")
         .order_by("created_at", "id")
     )
@@ -293,10 +302,17 @@ def moderation_queue(
 
 
 def queue_counts(user: Any, campaign: Campaign) -> dict[str, int]:
-    counts = {}
-    for queue in QUEUES:
-        suggestions, comments = moderation_queue(user, campaign, queue)
-        counts[queue] = suggestions.count() + comments.count()
+    """How many items each queue holds: one conditional count per kind of item."""
+    counts = dict.fromkeys(QUEUES, 0)
+    if not _moderates(user, campaign):
+        return counts
+    for model, scope in ((Suggestion, {"campaign": campaign}), (Comment, {"suggestion__campaign": campaign})):
+        conditions = _queue_conditions(model)
+        row = model.objects.filter(**scope).aggregate(
+            **{queue: Count("id", filter=conditions[queue]) for queue in QUEUES}
+        )
+        for queue in QUEUES:
+            counts[queue] += int(row[queue] or 0)
     return counts
 
 

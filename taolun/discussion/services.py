@@ -71,8 +71,19 @@ MODERATION: dict[str, dict[str, str]] = {
     V.HIDDEN: {V.PUBLISHED: "restore", V.REJECTED: "reject"},
     V.REJECTED: {V.PUBLISHED: "restore"},
 }
-# The moderator's actions and where each leads.
+# The moderator's actions and where each leads. ``dismiss`` leads nowhere: the reports on a public item
+# are found unfounded and closed, and the item stays public.
 MODERATION_ACTIONS = {"approve": V.PUBLISHED, "reject": V.REJECTED, "hide": V.HIDDEN, "restore": V.PUBLISHED}
+DISMISS = "dismiss"
+
+
+def moderation_actions(item: Suggestion | Comment, *, open_reports: bool) -> list[str]:
+    """The actions a moderator may take on ``item`` as it stands."""
+    actions = list(MODERATION.get(item.status, {}).values())
+    if item.status == V.PUBLISHED and open_reports:
+        actions.append(DISMISS)
+    return actions
+
 
 # The answer loop: {from: {to: action}}.
 ANSWERS: dict[str, dict[str, str]] = {
@@ -637,13 +648,14 @@ def report_create(
             after={"reason": reason, "reports": target.report_count},
             unit_path=_path(owner),
         )
-        limit = forum_of(owner.campaign).hide_after_reports
-        if target.status == V.PUBLISHED and target.report_count >= limit:
+        # Reports a moderator has dismissed no longer count towards hiding.
+        open_reports = target.reports.filter(resolved_at__isnull=True).count()
+        if target.status == V.PUBLISHED and open_reports >= forum_of(owner.campaign).hide_after_reports:
             _moderate_one(
                 target,
                 "hide",
                 by=None,
-                note=_("被 %(n)s 人举报，自动隐藏待审核") % {"n": target.report_count},
+                note=_("被 %(n)s 人举报，自动隐藏待审核") % {"n": open_reports},
                 resolve_reports=False,
             )
     return report
@@ -656,6 +668,8 @@ def _moderate_one(
     item: Suggestion | Comment, action: str, *, by: User | None, note: str, resolve_reports: bool = True
 ) -> Suggestion | Comment:
     """One moderation move on a locked row; the caller holds the transaction."""
+    if action == DISMISS:
+        return _dismiss_reports(item, by=by, note=note)
     to = MODERATION_ACTIONS.get(action)
     if to is None or MODERATION.get(item.status, {}).get(to) != action:
         raise ValidationError(
@@ -691,6 +705,23 @@ def _moderate_one(
         before={"status": before},
         after={"status": to},
         note=item.moderation_note,
+        unit_path=_path(owner),
+    )
+    return item
+
+
+def _dismiss_reports(item: Suggestion | Comment, *, by: User | None, note: str) -> Suggestion | Comment:
+    open_reports = item.reports.filter(resolved_at__isnull=True)
+    if item.status != V.PUBLISHED or not open_reports.exists():
+        raise ValidationError(_("“%(item)s”没有待处理的举报。") % {"item": str(item)[:30]})
+    resolved = open_reports.update(resolved_at=timezone.now())
+    owner = item if isinstance(item, Suggestion) else item.suggestion
+    audit_record(
+        actor=by,
+        action="discussion.dismiss_reports",
+        obj=item,
+        after={"reports_dismissed": resolved},
+        note=(note or "")[:REASON_MAX],
         unit_path=_path(owner),
     )
     return item
@@ -735,7 +766,7 @@ def moderate_many(
 
 
 def _tell_author(item: Suggestion | Comment, action: str) -> None:
-    if action not in ("approve", "reject", "hide"):
+    if action not in ("approve", "reject", "hide"):  # restoring and dismissing reports tell no one
         return
     owner = item if isinstance(item, Suggestion) else item.suggestion
     what = _("建言") if isinstance(item, Suggestion) else _("评论")

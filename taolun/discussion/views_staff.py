@@ -260,8 +260,8 @@ class QueueItem:
 
     @property
     def actions(self) -> list[tuple[str, str]]:
-        moves = services.MODERATION.get(self.obj.status, {})
-        return [(action, str(ACTION_LABELS[action])) for action in moves.values()]
+        moves = services.moderation_actions(self.obj, open_reports=bool(self.reasons))
+        return [(action, str(ACTION_LABELS[action])) for action in moves]
 
     @property
     def suggestion(self) -> Suggestion:

@@ -450,8 +450,9 @@ class ModerateIn(Input):
     items: list[ItemRef] = Field(
         min_length=1, max_length=BULK_MAX, description=f"要处理的建言和评论，最多 {BULK_MAX} 项。"
     )
-    action: Literal["approve", "reject", "hide", "restore"] = Field(
-        description="approve 通过（待审核的）；reject 驳回；hide 隐藏（已公开的）；restore 恢复公开。"
+    action: Literal["approve", "reject", "hide", "restore", "dismiss"] = Field(
+        description="approve 通过（待审核的）；reject 驳回；hide 隐藏（已公开的）；restore 恢复公开；"
+        "dismiss 举报不成立（关闭已公开内容的待处理举报，内容保持公开）。"
     )
     note: str = Field("", max_length=NOTE_MAX, description="审核意见：驳回和隐藏时必填，会告知发布人。")
 

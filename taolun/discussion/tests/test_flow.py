@@ -59,3 +59,26 @@ def test_votes_are_one_per_participant(campaign, citizen, citizen2, make_suggest
     services.vote_withdraw(suggestion=suggestion, by=citizen2)
     suggestion.refresh_from_db()
     assert (suggestion.supports_count, suggestion.opposes_count) == (0, 0)
+
+
+def test_dismissed_reports_close_and_no_longer_count_towards_hiding(org, campaign, citizen, citizen2, make_suggestion):
+    from taolun.discussion import selectors
+    from tests.factories import UserFactory
+
+    suggestion = make_suggestion()
+    reporters = [citizen2] + [UserFactory(username=f"r{n}") for n in range(3)]
+    for user in reporters[:2]:
+        services.report_create(suggestion=suggestion, reason="spam", by=user)
+    office = org.user("office")
+    assert selectors.queue_counts(office, campaign)["reported"] == 1
+    assert services.moderation_actions(suggestion, open_reports=True) == ["hide", "dismiss"]
+    services.moderate(item=suggestion, action="dismiss", note="内容属实，不是广告", by=office)
+    assert selectors.queue_counts(office, campaign)["reported"] == 0
+    assert AuditEntry.objects.filter(action="discussion.dismiss_reports", object_id=str(suggestion.pk)).exists()
+    # Two more reports stay below the threshold of three open ones: the suggestion stays public.
+    for user in reporters[2:]:
+        services.report_create(suggestion=suggestion, reason="spam", by=user)
+    suggestion.refresh_from_db()
+    assert suggestion.status == Visibility.PUBLISHED and suggestion.report_count == 4
+    with pytest.raises(ValidationError):
+        services.moderate(item=suggestion, action="approve", by=office)
