@@ -298,7 +298,8 @@ def participant_ensure(*, user: User, nickname: str = "") -> Participant:
     existing = Participant.objects.filter(user=user).first()
     if existing is not None:
         return existing
-    nickname = _clean_nickname(nickname or user.display_name or user.get_username())
+    # A chosen nickname is checked as given; the default (the account's name) is cut to fit.
+    nickname = _clean_nickname(nickname or (user.display_name or user.get_username())[:NICKNAME_MAX])
     try:
         with transaction.atomic():
             participant = Participant.objects.create(user=user, nickname=nickname)

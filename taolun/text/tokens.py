@@ -15,7 +15,7 @@ query's matches on the original text for display.
 
 from __future__ import annotations
 
-from taolun.text.normalize import normalize
+from taolun.text.normalize import Normalized, normalize
 
 __all__ = ["highlight", "index_text", "query_tokens", "tokens"]
 
@@ -27,21 +27,31 @@ def _is_han(char: str) -> bool:
     return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x2FFFF
 
 
-def _runs(text: str) -> list[tuple[int, int, bool]]:
-    """The normalised text cut into runs of Han characters and runs of other letters and digits."""
+def _runs(norm: Normalized, *, split_han: bool) -> list[tuple[int, int, bool]]:
+    """The normalised text cut into runs of Han characters and runs of other letters and digits.
+
+    A run of letters and digits also ends where the original text had something normalisation dropped
+    (a space, punctuation): 「5G, wifi」 is two words, not 「5gwifi」. A run of Han characters ends there
+    only with ``split_han`` (a query: 「小区 垃圾」 asks for 小区 and 垃圾, not for 「区垃」); a text is
+    indexed across the gap, so that 「垃 圾·分 类」 is still found by 「垃圾分类」.
+    """
+    text, offsets = norm.text, norm.offsets
     runs: list[tuple[int, int, bool]] = []
     start = 0
     for i in range(1, len(text) + 1):
         if i == len(text) or _is_han(text[i]) != _is_han(text[start]):
             runs.append((start, i, _is_han(text[start])))
             start = i
+        elif offsets[i] != offsets[i - 1] + 1 and (split_han or not _is_han(text[i])):
+            runs.append((start, i, _is_han(text[start])))
+            start = i
     return runs
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
+def _spans(norm: Normalized, *, split_han: bool = False) -> list[tuple[int, int]]:
     """[start, end) of every token in the normalised text, in order."""
     spans: list[tuple[int, int]] = []
-    for start, end, han in _runs(text):
+    for start, end, han in _runs(norm, split_han=split_han):
         if not han or end - start == 1:
             spans.append((start, end))
         else:
@@ -49,10 +59,10 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def tokens(text: str) -> list[str]:
-    """The search tokens of ``text``, in order (repeats kept)."""
-    norm = normalize(text).text
-    return [norm[a:b] for a, b in _spans(norm)]
+def tokens(text: str, *, query: bool = False) -> list[str]:
+    """The search tokens of ``text``, in order (repeats kept); ``query`` cuts Han runs at spaces too."""
+    norm = normalize(text)
+    return [norm.text[a:b] for a, b in _spans(norm, split_han=query)]
 
 
 def index_text(text: str) -> str:
@@ -63,7 +73,7 @@ def index_text(text: str) -> str:
 
 def query_tokens(query: str) -> list[str]:
     """The distinct tokens of a search query, in order, at most ``MAX_QUERY_TOKENS``."""
-    return list(dict.fromkeys(tokens(query)))[:MAX_QUERY_TOKENS]
+    return list(dict.fromkeys(tokens(query, query=True)))[:MAX_QUERY_TOKENS]
 
 
 def highlight(text: str, query: str) -> list[tuple[int, int]]:
@@ -73,7 +83,7 @@ def highlight(text: str, query: str) -> list[tuple[int, int]]:
         return []
     norm = normalize(text)
     marks: list[tuple[int, int]] = []
-    for a, b in _spans(norm.text):
+    for a, b in _spans(norm):
         if norm.text[a:b] in wanted:
             start, end = norm.original_span(a, b)
             if marks and start <= marks[-1][1]:
