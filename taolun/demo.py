@@ -23,6 +23,7 @@ from taolun.articles.demo import STREET_REVIEWERS, build_demo_articles
 from taolun.campaigns import services as campaign_services
 from taolun.campaigns.models import Campaign
 from taolun.core.services import notify
+from taolun.discussion.demo import DISCUSSION_LIAISONS, build_demo_discussion
 from taolun.orgs import services as org_services
 from taolun.orgs.models import Person, Unit
 from taolun.orgs.validators import ID_CHECK, ID_WEIGHTS
@@ -103,6 +104,7 @@ LOGINS = [
     DemoLogin(Role.ADMIN, "admin", "系统管理员（全部范围）"),
     DemoLogin(Role.OFFICE, "office", "区大讨论办公室/督查室（溪湖区全区）"),
     DemoLogin(Role.LIAISON, "liaison", "河东街道联络员（河东街道及所属社区）"),
+    *(DemoLogin(Role.LIAISON, username, description) for username, _unit, description in DISCUSSION_LIAISONS),
     DemoLogin(Role.REVIEWER, "reviewer", "心得体会文章审阅人"),
     *(DemoLogin(Role.REVIEWER, username, description) for username, _street, description in STREET_REVIEWERS),
     DemoLogin(Role.PUBLICITY, "publicity", "区政府信息中心宣传人员"),
@@ -238,6 +240,8 @@ def build_demo(
         build_demo_problems(campaign=campaign, district=district, topics=topics, cadre=cadre)
         echo("正在撰写、审阅心得体会文章，导入比对文库……")
         build_demo_articles(campaign=campaign, district=district, password=DEMO_PASSWORD, echo=echo)
+        echo("正在开展网上大讨论：导入线下意见，群众发言、投票、评论，部门答复……")
+        build_demo_discussion(campaign=campaign, district=district, password=DEMO_PASSWORD, echo=echo)
         notify(
             recipients=User.objects.filter(person__unit__path__startswith=district.path),
             title=f"{campaign.title}已启动",

@@ -242,6 +242,7 @@ if os.environ.get("DISCUSSION_RATE_LIMITS"):
     DISCUSSION_RATE_LIMITS.update(json.loads(os.environ["DISCUSSION_RATE_LIMITS"]))
 # A CSV import of offline opinions may hold at most this many rows.
 DISCUSSION_IMPORT_MAX_ROWS = int(os.environ.get("DISCUSSION_IMPORT_MAX_ROWS", "20000"))
+DISCUSSION_IMPORT_MAX_BYTES = int(os.environ.get("DISCUSSION_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

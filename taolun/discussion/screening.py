@@ -33,7 +33,10 @@ def current_stamp() -> str:
     stamp = cache.get(STAMP_KEY)
     if stamp is None:
         stamp = _stamp_from_db()
-        cache.set(STAMP_KEY, stamp, timeout=None)
+        # add, not set: a stamp published meanwhile by a committed change must not be overwritten by
+        # the one read here (which may predate that commit).
+        if not cache.add(STAMP_KEY, stamp, timeout=None):
+            stamp = cache.get(STAMP_KEY) or stamp
     return str(stamp)
 
 

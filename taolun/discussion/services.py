@@ -116,16 +116,19 @@ def _rate_limit(action: str, participant: Participant, ip: str | None) -> None:
     if not spec:
         return
     per_participant, per_address, window = int(spec[0]), int(spec[1]), int(spec[2])
-    over = ratelimit.hit(f"disc:{action}:p", str(participant.pk), window_seconds=window) > per_participant
-    if ip and per_address:
-        over = ratelimit.hit(f"disc:{action}:a", ip, window_seconds=window) > per_address or over
-    if over:
-        minutes = max(1, window // 60)
-        raise ValidationError(
-            _("操作过于频繁：每 %(minutes)s 分钟内最多%(what)s %(n)s 次，请稍后再试。")
-            % {"minutes": minutes, "what": _ACTION_WORDS.get(action, action), "n": per_participant},
-            code=RATE_LIMITED,
-        )
+    over_participant = ratelimit.hit(f"disc:{action}:p", str(participant.pk), window_seconds=window) > per_participant
+    over_address = bool(ip and per_address) and (
+        ratelimit.hit(f"disc:{action}:a", str(ip), window_seconds=window) > per_address
+    )
+    if over_participant or over_address:
+        values = {"minutes": max(1, window // 60), "what": _ACTION_WORDS.get(action, action)}
+        if over_participant:
+            message = _("操作过于频繁：每 %(minutes)s 分钟内最多%(what)s %(n)s 次，请稍后再试。")
+            values["n"] = per_participant
+        else:
+            message = _("您所在的网络地址操作过于频繁：每 %(minutes)s 分钟内最多%(what)s %(n)s 次，请稍后再试。")
+            values["n"] = per_address
+        raise ValidationError(message % values, code=RATE_LIMITED)
 
 
 _ACTION_WORDS = {
@@ -136,7 +139,8 @@ _ACTION_WORDS = {
 }
 
 
-def _fingerprint(*parts: str) -> str:
+def content_fingerprint(*parts: str) -> str:
+    """What makes two posts "the same" for the duplicate check: their normalised texts."""
     text = "\n".join(normalize(part or "").text for part in parts)
     return hashlib.blake2b(text.encode("utf-8"), digest_size=20).hexdigest()
 
@@ -176,10 +180,17 @@ def forum_update(*, forum: Forum, by: User | None, **values: Any) -> Forum:
     unknown = set(values) - set(FORUM_FIELDS)
     if unknown:
         raise ValidationError(_("未知的设置项：%(names)s") % {"names": "、".join(sorted(unknown))})
+
+    def number(name: str) -> int | None:
+        try:
+            return int(values[name])
+        except (TypeError, ValueError):
+            return None
+
     for name in ("days_suggest", "days_ask", "days_help", "days_complain"):
-        if name in values and not 1 <= int(values[name]) <= 365:
+        if name in values and not 1 <= (number(name) or 0) <= 365:
             raise ValidationError({name: _("答复时限应在 1 至 365 天之间。")})
-    if "hide_after_reports" in values and int(values["hide_after_reports"]) < 1:
+    if "hide_after_reports" in values and (number("hide_after_reports") or 0) < 1:
         raise ValidationError({"hide_after_reports": _("自动隐藏举报数至少为 1。")})
     with transaction.atomic():
         forum = Forum.objects.select_for_update().get(pk=forum.pk)
@@ -227,7 +238,7 @@ def routing_rule_set(*, campaign: Campaign, theme: Theme | None, department: Uni
         audit_record(
             actor=by,
             action="discussion.routing_rule",
-            object_type="discussion.routingrule",
+            object_type=RoutingRule._meta.label,
             object_id=str(theme.pk if theme else ""),
             object_repr=str(theme or _("默认")),
             before=before,
@@ -257,7 +268,7 @@ def words_add(*, words: Iterable[str], category: str = "", by: User | None) -> i
             audit_record(
                 actor=by,
                 action="discussion.words_add",
-                object_type="discussion.sensitiveword",
+                object_type=SensitiveWord._meta.label,
                 object_repr=_("敏感词 %(n)s 个") % {"n": len(new)},
                 after={"words": [w.word for w in new]},
             )
@@ -275,7 +286,7 @@ def words_remove(*, words: Iterable[str], by: User | None) -> int:
             audit_record(
                 actor=by,
                 action="discussion.words_remove",
-                object_type="discussion.sensitiveword",
+                object_type=SensitiveWord._meta.label,
                 object_repr=_("敏感词 %(n)s 个") % {"n": len(removed)},
                 before={"words": removed},
             )
@@ -429,7 +440,7 @@ def suggestion_create(
         raise ValidationError({"title": _("标题至少 %(n)s 个字。") % {"n": TITLE_MIN}})
     body = _clean_body(body, "body", _("内容"), "suggestion", minimum=10)
     participant = _taking_part(by, campaign)
-    fingerprint = _fingerprint(title, body)
+    fingerprint = content_fingerprint(title, body)
     if (
         Suggestion.objects.filter(campaign=campaign, author=participant, content_hash=fingerprint)
         .exclude(status=V.REJECTED)
@@ -475,7 +486,7 @@ def comment_create(
         raise ValidationError({"parent": _("回复的评论不存在或未公开。")})
     body = _clean_body(body, "body", _("评论"), "comment", minimum=2)
     participant = _taking_part(by, suggestion.campaign)
-    fingerprint = _fingerprint(body)
+    fingerprint = content_fingerprint(body)
     if (
         Comment.objects.filter(suggestion=suggestion, author=participant, content_hash=fingerprint)
         .exclude(status=V.REJECTED)
@@ -555,7 +566,7 @@ def vote_cast(*, suggestion: Suggestion, value: int, by: User, ip: str | None = 
         audit_record(
             actor=by,
             action="discussion.vote",
-            object_type="discussion.suggestion",
+            object_type=Suggestion._meta.label,
             object_id=str(suggestion.pk),
             object_repr=suggestion.title[:200],
             before=before,
@@ -579,7 +590,7 @@ def vote_withdraw(*, suggestion: Suggestion, by: User, ip: str | None = None) ->
         audit_record(
             actor=by,
             action="discussion.vote_withdraw",
-            object_type="discussion.suggestion",
+            object_type=Suggestion._meta.label,
             object_id=str(suggestion.pk),
             object_repr=suggestion.title[:200],
             before={"value": existing.value},
@@ -591,7 +602,7 @@ def follow_set(*, suggestion: Suggestion, by: User, on: bool) -> bool:
     """Follow (or stop following) a suggestion: followers hear of new comments and of the reply."""
     if by is None or not by.is_authenticated:
         raise PermissionDenied(_("请先登录。"))
-    if not by.has_perm("discussion.view_item", suggestion):
+    if on and not by.has_perm("discussion.view_item", suggestion):  # stopping is always allowed
         raise PermissionDenied(_("该建言尚未公开。"))
     with transaction.atomic():
         if on:
@@ -684,7 +695,8 @@ def _moderate_one(
     item.moderated_by = actor(by)
     item.moderation_note = (note or "")[:REASON_MAX]
     fields = ["status", "moderated_at", "moderated_by", "moderation_note", "updated_at"]
-    if to == V.PUBLISHED and item.published_at is None:
+    first_published = to == V.PUBLISHED and item.published_at is None
+    if first_published:
         item.published_at = now
         fields.append("published_at")
     item.save(update_fields=fields)
@@ -692,6 +704,13 @@ def _moderate_one(
         delta = (to == V.PUBLISHED) - (before == V.PUBLISHED)
         if delta:
             Suggestion.objects.filter(pk=item.suggestion_id).update(comments_count=F("comments_count") + delta)
+        if first_published:
+            suggestion, writer = item.suggestion, item.author.user
+            transaction.on_commit(
+                lambda: _notify_followers(
+                    suggestion, writer, _("您关注的建言有新评论：%(title)s") % {"title": suggestion.title}
+                )
+            )
     else:
         if to == V.PUBLISHED and item.answer_state == A.UNROUTED:
             _auto_route(item)
@@ -846,7 +865,8 @@ def _auto_route(suggestion: Suggestion) -> None:
         .filter(Q(theme_id=suggestion.theme_id) | Q(theme__isnull=True))
         .select_related("department")
     }
-    department = rules.get(suggestion.theme_id) or rules.get(None)
+    # A department named on the way in (an offline import) stands; otherwise the theme's rule, the default.
+    department = suggestion.department or rules.get(suggestion.theme_id) or rules.get(None)
     if department is None:
         return
     _assign(suggestion, department, timezone.now())
@@ -867,7 +887,11 @@ def suggestion_route(*, suggestion: Suggestion, department: Unit, by: User | Non
     if not department.path.startswith(suggestion.campaign.root_unit.path):
         raise ValidationError({"department": _("承办单位应在本次活动的组织范围内。")})
     with transaction.atomic():
-        locked = Suggestion.objects.select_for_update().select_related("campaign__root_unit").get(pk=suggestion.pk)
+        locked = (
+            Suggestion.objects.select_for_update(of=("self",))
+            .select_related("campaign__root_unit")
+            .get(pk=suggestion.pk)
+        )
         if locked.status != V.PUBLISHED:
             raise ValidationError(_("建言公开后才能交办。"))
         target = A.ASSIGNED if locked.answer_state == A.UNROUTED else locked.answer_state
@@ -886,10 +910,13 @@ def suggestion_route(*, suggestion: Suggestion, department: Unit, by: User | Non
     return locked
 
 
-def _notify_followers(suggestion: Suggestion, by: User | None, title: str) -> None:
+def _notify_followers(suggestion: Suggestion, by: User | None, title: str, *, author: bool = False) -> None:
     from django.contrib.auth import get_user_model
 
-    followers = get_user_model().objects.filter(discussion_follows__suggestion=suggestion)
+    wanted = Q(discussion_follows__suggestion=suggestion)
+    if author and suggestion.author_id:
+        wanted |= Q(participant__pk=suggestion.author_id)
+    followers = get_user_model().objects.filter(pk__in=get_user_model().objects.filter(wanted).values("pk"))
     if by is not None:
         followers = followers.exclude(pk=by.pk)
     notify(
@@ -914,6 +941,7 @@ def reply_create(*, suggestion: Suggestion, body: str, by: User | None) -> Reply
             raise ValidationError(_("建言公开后才能答复。"))
         if locked.department is None:
             raise ValidationError(_("请先将建言交办给承办单位，再以承办单位名义答复。"))
+        require_perm(by, "discussion.reply", locked)  # the department it has now, not the caller's copy
         _answer_move(locked, A.REPLIED, "reply")
         now = timezone.now()
         reply = Reply.objects.create(suggestion=locked, department=locked.department, author=actor(by), body=body)
@@ -931,7 +959,9 @@ def reply_create(*, suggestion: Suggestion, body: str, by: User | None) -> Reply
             after={"answer_state": A.REPLIED, "reply": reply.pk},
         )
         transaction.on_commit(
-            lambda: _notify_followers(locked, by, _("您关注的建言已有答复：%(title)s") % {"title": locked.title})
+            lambda: _notify_followers(
+                locked, by, _("您关注的建言已有答复：%(title)s") % {"title": locked.title}, author=True
+            )
         )
     return reply
 
@@ -1074,7 +1104,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> dict[str, int]:
             entries = [
                 AuditEntry(
                     action=f"discussion.{stamp}",
-                    object_type="discussion.suggestion",
+                    object_type=Suggestion._meta.label,
                     object_id=str(pk),
                     actor_label="system",
                     unit_path=departments[department_id].path,

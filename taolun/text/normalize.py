@@ -49,6 +49,10 @@ def _simplify_char(char: str) -> str:
 
 
 def _simplify(text: str) -> str:
+    # Most texts are simplified already: when no character of the text converts on its own, the
+    # (slow, pure-Python) phrase conversion is skipped.
+    if all(_simplify_char(char) == char for char in set(text)):
+        return text
     # Phrase-level conversion is better (後來 → 后来 but 皇后 stays); keep it when it is 1:1 in
     # length, which is nearly always, otherwise fall back to characters so offsets stay valid.
     converted: str = _converter().convert(text)

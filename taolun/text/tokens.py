@@ -39,10 +39,9 @@ def _runs(norm: Normalized, *, split_han: bool) -> list[tuple[int, int, bool]]:
     runs: list[tuple[int, int, bool]] = []
     start = 0
     for i in range(1, len(text) + 1):
-        if i == len(text) or _is_han(text[i]) != _is_han(text[start]):
-            runs.append((start, i, _is_han(text[start])))
-            start = i
-        elif offsets[i] != offsets[i - 1] + 1 and (split_han or not _is_han(text[i])):
+        ends = i == len(text) or _is_han(text[i]) != _is_han(text[start])
+        gap = not ends and offsets[i] != offsets[i - 1] + 1 and (split_han or not _is_han(text[i]))
+        if ends or gap:
             runs.append((start, i, _is_han(text[start])))
             start = i
     return runs
