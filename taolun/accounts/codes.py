@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from taolun.core import ratelimit, sms
 from taolun.core.services import audit_record
-from taolun.orgs.masking import mask_phone
+from taolun.orgs.masking import mask_email, mask_phone
 
 from .models import CodeChannel, OneTimeCode, Role, RoleAssignment, User
 from .selectors import forget_role_scopes
@@ -72,17 +72,6 @@ def normalise_target(channel: str, raw: str) -> str:
             raise ValidationError({"target": _("电子邮箱地址太长。")})
         return address
     raise ValidationError({"channel": _("请选择通过手机号还是电子邮箱接收验证码。")})
-
-
-def mask_email(value: str | None) -> str:
-    """``zh***@example.org``: the first two characters of the name (one if it is short), then the domain."""
-    if not value:
-        return ""
-    name, at, domain = value.rpartition("@")
-    if not at:
-        return "*" * len(value)
-    shown = name[:2] if len(name) > 3 else name[:1]
-    return f"{shown}***@{domain}"
 
 
 # --- sending ------------------------------------------------------------------------------

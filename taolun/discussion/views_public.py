@@ -43,7 +43,7 @@ from taolun.core.http import is_htmx, no_store, refusal
 from taolun.core.middleware import client_ip
 from taolun.core.pagination import paginate_uncounted
 from taolun.orgs.forms import add_service_errors
-from taolun.orgs.masking import mask_id_number, mask_phone
+from taolun.orgs.masking import mask_email, mask_id_number, mask_name, mask_phone
 
 from . import selectors, services
 from .feeds import feed_replies, feed_suggestions  # noqa: F401 - urls.py names the public views here
@@ -413,7 +413,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _masked(channel: str, target: str) -> str:
-    return mask_phone(target) if channel == CodeChannel.PHONE else codes.mask_email(target)
+    return mask_phone(target) if channel == CodeChannel.PHONE else mask_email(target)
 
 
 def _default_nickname(user: Any) -> str:
@@ -749,10 +749,6 @@ def me(request: HttpRequest) -> HttpResponse:
     return no_store(render(request, "discussion/public/me.html", context))
 
 
-def _mask_name(name: str) -> str:
-    return name[:1] + "*" * (len(name) - 1) if name else ""
-
-
 @require_http_methods(["GET", "POST"])
 def real_name(request: HttpRequest) -> HttpResponse:
     """后台实名: record my real name and ID number, shown back to me only masked."""
@@ -778,7 +774,7 @@ def real_name(request: HttpRequest) -> HttpResponse:
     context = {
         "participant": participant,
         "form": form,
-        "masked_name": _mask_name(participant.real_name) if participant else "",
+        "masked_name": mask_name(participant.real_name) if participant else "",
         "masked_id": mask_id_number(participant.id_number) if participant else "",
     }
     return no_store(render(request, "discussion/public/real_name.html", context))

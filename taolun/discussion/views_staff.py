@@ -38,7 +38,7 @@ from taolun.core.http import is_htmx, no_store, refusal
 from taolun.core.models import AuditEntry
 from taolun.core.pagination import paginate
 from taolun.orgs.forms import add_service_errors
-from taolun.orgs.masking import mask_id_number, mask_phone
+from taolun.orgs.masking import mask_email, mask_id_number, mask_phone
 from taolun.text.screen import Screen
 
 from . import imports, screening, selectors, services
@@ -423,13 +423,6 @@ def moderate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 # --- a participant ------------------------------------------------------------------------------------------
-
-
-def mask_email(value: str | None) -> str:
-    if not value or "@" not in value:
-        return mask_phone(value) if value else ""
-    name, domain = value.rsplit("@", 1)
-    return f"{name[:1]}{'*' * max(len(name) - 1, 3)}@{domain}"
 
 
 @login_required

@@ -18,7 +18,6 @@ paged without counting them: a page says ``has_more`` instead of a total.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -32,7 +31,6 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import Throttled
 
-from taolun.accounts.codes import mask_email
 from taolun.campaigns.http import campaign_named
 from taolun.campaigns.models import Campaign, Theme
 from taolun.campaigns.selectors import published_campaigns
@@ -56,7 +54,7 @@ from taolun.discussion.models import (
 )
 from taolun.discussion.search import highlight
 from taolun.discussion.selectors import ThreadNode
-from taolun.orgs.masking import mask_id_number, mask_phone
+from taolun.orgs.masking import mask_email, mask_id_number, mask_ip, mask_name, mask_phone
 from taolun.orgs.models import Unit
 
 from ..auth import token_auth
@@ -579,40 +577,20 @@ def _limited(action: str) -> Iterator[None]:
 
 
 # --- masking --------------------------------------------------------------------------------------
-def _mask_name(value: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        return ""
-    return value[0] + "*" * max(1, len(value) - 1)
-
-
-def _mask_ip(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        address = ipaddress.ip_address(value)
-    except ValueError:
-        return "*"
-    if address.version == 4:
-        head = str(address).split(".")[:2]
-        return ".".join([*head, "*", "*"])
-    return ":".join(address.exploded.split(":")[:2]) + ":*"
-
-
 def _identity(participant: Participant | None, item: Suggestion | Comment | None = None) -> dict[str, Any]:
     """Who is behind a nickname (or an offline opinion), every field masked: for moderators only."""
     user = participant.user if participant is not None else None
     return {
         "participant_id": participant.pk if participant else None,
         "nickname": participant.nickname if participant else "",
-        "real_name": _mask_name(participant.real_name) if participant else "",
+        "real_name": mask_name(participant.real_name) if participant else "",
         "verified": bool(participant and participant.is_verified),
         "blocked": bool(participant and participant.is_blocked),
         "phone": mask_phone(user.phone) if user else "",
         "email": mask_email(user.email) if user else "",
         "id_number": mask_id_number(participant.id_number) if participant else "",
-        "ip": _mask_ip(item.ip_address) if item is not None else "",
-        "submitter_name": _mask_name(item.submitter_name) if isinstance(item, Suggestion) else "",
+        "ip": mask_ip(item.ip_address) if item is not None else "",
+        "submitter_name": mask_name(item.submitter_name) if isinstance(item, Suggestion) else "",
         "submitter_phone": mask_phone(item.submitter_phone) if isinstance(item, Suggestion) else "",
     }
 
