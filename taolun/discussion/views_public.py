@@ -28,7 +28,7 @@ from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -416,8 +416,12 @@ def _masked(channel: str, target: str) -> str:
     return mask_phone(target) if channel == CodeChannel.PHONE else mask_email(target)
 
 
-def _default_nickname(user: Any) -> str:
-    return (user.display_name or "")[: services.NICKNAME_MAX] or _("网友")
+def _default_nickname(user: Any, *, numbered: bool = False) -> str:
+    """A nickname to start with; stored, so in the site's language whatever the visitor's."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if numbered:
+            return _("网友%(n)04d") % {"n": user.pk % 10000}
+        return (user.display_name or "")[: services.NICKNAME_MAX] or _("网友")
 
 
 def _take_part_as(request: HttpRequest, user: Any, nickname: str) -> None:
@@ -434,7 +438,7 @@ def _take_part_as(request: HttpRequest, user: Any, nickname: str) -> None:
             try:
                 services.participant_ensure(user=user, nickname=_default_nickname(user))
             except ValidationError:
-                services.participant_ensure(user=user, nickname=_("网友%(n)04d") % {"n": user.pk % 10000})
+                services.participant_ensure(user=user, nickname=_default_nickname(user, numbered=True))
         messages.warning(request, _("昵称未能使用：%(reason)s 可在“我的参与”中修改。") % {"reason": refusal(exc)})
 
 
