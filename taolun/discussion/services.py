@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from taolun.accounts.models import Role
 from taolun.accounts.selectors import office_users_covering, users_covering
@@ -132,10 +133,10 @@ def _rate_limit(action: str, participant: Participant, ip: str | None) -> None:
 
 
 _ACTION_WORDS = {
-    "suggestion": _("发表建言"),
-    "comment": _("评论"),
-    "vote": _("投票"),
-    "report": _("举报"),
+    "suggestion": gettext_lazy("发表建言"),
+    "comment": gettext_lazy("发表评论"),
+    "vote": pgettext_lazy("verb", "投票"),
+    "report": pgettext_lazy("verb", "举报"),
 }
 
 
@@ -785,21 +786,26 @@ def moderate_many(
     return len(done)
 
 
+_TELL_AUTHOR = {
+    ("suggestion", "approve"): gettext_lazy("您的建言已通过审核并公开"),
+    ("suggestion", "reject"): gettext_lazy("您的建言未通过审核"),
+    ("suggestion", "hide"): gettext_lazy("您的建言已被隐藏"),
+    ("comment", "approve"): gettext_lazy("您的评论已通过审核并公开"),
+    ("comment", "reject"): gettext_lazy("您的评论未通过审核"),
+    ("comment", "hide"): gettext_lazy("您的评论已被隐藏"),
+}
+
+
 def _tell_author(item: Suggestion | Comment, action: str) -> None:
     if action not in ("approve", "reject", "hide"):  # restoring and dismissing reports tell no one
         return
     owner = item if isinstance(item, Suggestion) else item.suggestion
-    what = _("建言") if isinstance(item, Suggestion) else _("评论")
-    titles = {
-        "approve": _("您的%(what)s已通过审核并公开") % {"what": what},
-        "reject": _("您的%(what)s未通过审核") % {"what": what},
-        "hide": _("您的%(what)s已被隐藏") % {"what": what},
-    }
+    kind = "suggestion" if isinstance(item, Suggestion) else "comment"
     if item.author is None:  # offline input has no one to tell
         return
     notify(
         recipients=[item.author.user],
-        title=titles[action],
+        title=str(_TELL_AUTHOR[(kind, action)]),
         body=item.moderation_note,
         url=reverse("discussion:suggestion", args=[owner.pk]),
         kind="discussion",

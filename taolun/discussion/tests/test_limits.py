@@ -107,7 +107,7 @@ def test_comments_are_limited_per_participant_and_address(small_limits, campaign
         services.comment_create(suggestion=suggestion, body=f"第{n}条评论内容", by=first, ip=HOME)
     with pytest.raises(ValidationError) as refused:
         services.comment_create(suggestion=suggestion, body="第四条评论内容", by=first, ip=CAFE)
-    assert refused.value.messages == ["操作过于频繁：每 10 分钟内最多评论 3 次，请稍后再试。"]
+    assert refused.value.messages == ["操作过于频繁：每 10 分钟内最多发表评论 3 次，请稍后再试。"]
     services.comment_create(suggestion=suggestion, body="另一个人的评论", by=second, ip=HOME)  # the 4th from HOME
     with pytest.raises(ValidationError, match="操作过于频繁"):
         services.comment_create(suggestion=suggestion, body="另一个人的第二条评论", by=second, ip=HOME)
