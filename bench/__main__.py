@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import activities, articles, problems, roster_import, subtree_query, text, text_quality
+from . import activities, articles, discussion, problems, roster_import, subtree_query, text, text_quality
 from .common import bench_database
 
 
@@ -15,6 +15,7 @@ def main() -> None:
     text.run()  # the text engine needs no database
     text_quality.run()
     articles.run()  # the detector as the articles app uses it: a library on disk, no database
+    discussion.run()  # gunicorn + wrk against its own database, kept between runs (own process)
 
 
 if __name__ == "__main__":
