@@ -29,9 +29,11 @@ demo: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/taolun serve $(HOST):$(PORT)
 
-## make test: set up and run the whole suite (PostgreSQL, Redis and browser tests run when available)
+## make test: set up and run the whole suite (PostgreSQL, Redis and browser tests run when available),
+## one pytest-xdist worker per core, each test file on one worker; PYTEST_WORKERS=0 runs it in one process
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .

@@ -1,42 +1,14 @@
 """Playwright driving Debian's Chromium against the live test server.
 
-No browser is downloaded: Playwright is pointed at /usr/bin/chromium (CHROMIUM_PATH to override).
+The ``browser`` itself (one per test process) is in the root conftest.py; here each test gets a phone-sized
+page of its own.
 """
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from conftest import CHROMIUM, PASSWORD, require_chromium
-
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread, and the tests use the Django test
-    # database from the same thread: allow it for the browser tests only.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+from conftest import PASSWORD
 
 
 @pytest.fixture

@@ -5,9 +5,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from conftest import shared_org
 from taolun.accounts.models import Role, RoleAssignment, User
 from taolun.core.models import AuditEntry
 from tests.factories import PersonFactory, UserFactory, make_unit
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 HX_ROWS = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "role-rows"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from conftest import shared_org
 from taolun.activities import selectors, services
 from taolun.activities.checkin import attendance_mark, leave_decide, leave_request, leave_withdraw
 from taolun.activities.models import Attendance, CheckinMethod, Invitation, InvitationStatus
@@ -13,6 +14,9 @@ from taolun.core.models import AuditEntry, Notification
 from .conftest import at
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 def present_ids(activity) -> set[int]:

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.activities import checkin
 from taolun.activities.checkin import CheckinRefused, checkin_by_code
 from taolun.activities.models import Attendance, CheckinMethod
@@ -20,6 +21,9 @@ from taolun.core.models import AuditEntry
 from .conftest import at, code_at
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 STEP = dt.timedelta(seconds=settings.ACTIVITY_CHECKIN_CODE_SECONDS)
 

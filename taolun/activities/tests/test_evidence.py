@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import shared_org
 from taolun.activities import records, services
 from taolun.activities.checkin import attendance_mark
 from taolun.campaigns.evidence import achieved, check_subject
@@ -18,6 +19,9 @@ from taolun.campaigns.evidence import achieved, check_subject
 from .conftest import at, image_bytes
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from conftest import shared_org
 from taolun.activities import checkin, records, services
 from taolun.activities.exports import attendance_workbook
 from taolun.activities.record_pdf import record_pdf
@@ -22,6 +23,9 @@ from taolun.orgs.selectors import pii_checker
 from .conftest import at, code_at, image_bytes
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 HEADERS = ("序号", "姓名", "单位", "职务", "手机号", "出席情况", "签到时间", "签到方式", "请假事由", "是否发言")
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
+from conftest import shared_org
 from taolun.activities import services
 from taolun.activities.feeds import feed_activities, feed_token_rotate
 from taolun.activities.models import CalendarFeed
@@ -18,6 +19,9 @@ from taolun.core.models import AuditEntry
 from .conftest import at
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 def feed_get(client, token: str):

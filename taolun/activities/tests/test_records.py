@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.activities import records, services
 from taolun.activities.checkin import attendance_mark, checkin_by_code
 from taolun.activities.models import Activity, Opinion, OpinionSource, Speech
@@ -14,6 +15,9 @@ from taolun.core.models import AuditEntry
 from .conftest import code_at
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 def stored(activity) -> Activity:

@@ -12,7 +12,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from conftest import MATRIX_ROLES
+from conftest import MATRIX_ROLES, shared_org
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 ROLES = MATRIX_ROLES
 TARGETS = ["own", "other"]

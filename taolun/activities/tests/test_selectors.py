@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.activities import selectors, services
 from taolun.activities.checkin import attendance_mark, checkin_by_code, leave_decide, leave_request
 from taolun.activities.models import Activity, Invitation
@@ -16,6 +17,9 @@ from taolun.activities.records import speech_save
 from .conftest import at, code_at
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 def excuse(activity, person) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from conftest import shared_org
 from taolun.activities import services
 from taolun.activities.checkin import checkin_by_code
 from taolun.activities.models import Activity, ActivityStatus, Invitation
@@ -16,6 +17,9 @@ from taolun.orgs.models import Person
 from .conftest import at, code_at
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 def create(campaign, unit, **kwargs):

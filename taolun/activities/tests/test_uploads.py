@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
+from conftest import shared_org
 from taolun.activities import records
 from taolun.activities.models import Attachment, AttachmentKind
 from taolun.core.models import AuditEntry
@@ -20,6 +21,9 @@ from taolun.core.models import AuditEntry
 from .conftest import image_bytes
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 def files_under(root: Path) -> list[Path]:

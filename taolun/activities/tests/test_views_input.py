@@ -10,10 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.activities.models import Activity, Attachment, Attendance, Invitation
 from taolun.activities.tests.conftest import at, code_at, image_bytes
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 def local(moment: dt.datetime) -> str:

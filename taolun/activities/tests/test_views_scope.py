@@ -10,11 +10,14 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from conftest import MATRIX_ROLES
+from conftest import MATRIX_ROLES, shared_org
 from taolun.activities import checkin
 from taolun.activities.models import Activity, Attendance, Speech
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 @pytest.fixture

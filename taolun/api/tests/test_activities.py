@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.activities import checkin, records, services
 from taolun.activities.models import (
     Activity,
@@ -32,6 +33,9 @@ from taolun.orgs.models import Person
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 URL = "/api/activities"
 

@@ -8,13 +8,14 @@ get 403 on the lists. A body naming people or units of another street is refused
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 
 import pytest
 from django.utils import timezone
 
-from conftest import MATRIX_ROLES
+from conftest import MATRIX_ROLES, add_mixed_roles, make_org, module_rows
 from taolun.activities import checkin
 from taolun.activities.models import Activity, Attendance, Invitation
 from taolun.core.models import AuditEntry
@@ -63,9 +64,9 @@ def expected_status(role: str, side: str, action: str) -> int:
     return 404
 
 
-@pytest.fixture
-def world(org_mixed_roles):
-    org = org_mixed_roles
+@module_rows
+def _world():
+    org = add_mixed_roles(make_org())
     campaign = make_campaign(org)
     org.activities = {
         "own": make_activity(campaign, org.community_a, title="甲街道研讨", invite=[org.person_a]),
@@ -76,6 +77,11 @@ def world(org_mixed_roles):
         "other": PersonFactory(unit=org.community_b, name="乙新人"),
     }
     return org
+
+
+@pytest.fixture
+def world(_world, db):
+    return copy.deepcopy(_world)
 
 
 def perform(client, org, side: str, action: str):

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.articles import services
 from taolun.articles.models import (
     Article,
@@ -42,6 +43,9 @@ index_dir, campaign, author, reviewer_a, texts, make_author, make_article = (
     fixtures.make_author,
     fixtures.make_article,
 )
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 URL = "/api/articles"
 S = ArticleStatus

@@ -5,50 +5,37 @@ Drives Debian's Chromium through Playwright (no browser download); skipped local
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.conf import settings
 from django.db import connections
 from django.test import Client
 
-from conftest import CHROMIUM, require_chromium
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
-def browser_page(live_server):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-        )
-        context = browser.new_context(base_url=live_server.url)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.outside = []  # requests that left the server
-        page.violations = []  # content security policy reports
-        page.on(
-            "request",
-            lambda req: (
-                page.outside.append(req.url) if not req.url.startswith((live_server.url, "data:", "blob:")) else None
-            ),
-        )
-        page.on(
-            "console",
-            lambda msg: page.violations.append(msg.text) if "Content Security Policy" in msg.text else None,
-        )
-        yield page
-        context.close()
-        browser.close()
-        # Queries made while Playwright's loop runs use their own connection: close it, or PostgreSQL
-        # refuses to drop the test database at the end.
-        connections.close_all()
+def browser_page(browser, live_server):
+    """A page of the test process's one Chromium (``browser`` in the root conftest.py)."""
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.outside = []  # requests that left the server
+    page.violations = []  # content security policy reports
+    page.on(
+        "request",
+        lambda req: (
+            page.outside.append(req.url) if not req.url.startswith((live_server.url, "data:", "blob:")) else None
+        ),
+    )
+    page.on(
+        "console",
+        lambda msg: page.violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    yield page
+    context.close()
+    # Queries made while Playwright's loop runs use their own connection: close it, or PostgreSQL
+    # refuses to drop the test database at the end.
+    connections.close_all()
 
 
 def sign_in(page, live_server, user) -> None:

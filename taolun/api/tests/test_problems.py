@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from conftest import shared_org
 from taolun.core.models import AuditEntry
 from taolun.problems import services
 from taolun.problems.models import Extension, Measure, MeasureUpdate, Problem, ProblemStatus
@@ -28,6 +29,9 @@ campaign, leader, owner, make_problem, make_topic = (
     ledger.make_problem,
     ledger.make_topic,
 )
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 URL = "/api/problems"
 

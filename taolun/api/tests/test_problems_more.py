@@ -21,6 +21,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
+from conftest import shared_org
 from taolun.campaigns.models import CampaignStatus
 from taolun.core.models import AuditEntry
 from taolun.problems import services
@@ -43,6 +44,9 @@ campaign, leader, owner, make_problem, make_topic = (
     ledger.make_problem,
     ledger.make_topic,
 )
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(mixed_roles=True, campaign=True))
 
 ROLES = ["admin", "office", "office_a", "liaison", "liaison_b", "leader", "owner", "cadre", "citizen", "anonymous"]
 SIDES = ["own", "other"]

@@ -17,7 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from conftest import MATRIX_ROLES
+from conftest import MATRIX_ROLES, shared_org
 from taolun.core.models import AuditEntry
 from taolun.problems import services
 from taolun.problems.models import Extension, Measure, MeasureUpdate, Problem
@@ -37,6 +37,9 @@ campaign, leader, owner, make_problem, make_topic = (
     ledger.make_problem,
     ledger.make_topic,
 )
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(mixed_roles=True, campaign=True))
 
 SIDES = ["own", "other"]
 SCOPE_OF = {

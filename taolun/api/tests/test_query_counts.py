@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.accounts.services import token_create
 from taolun.campaigns import services
 from taolun.problems import services as problem_services
@@ -14,6 +15,9 @@ from taolun.research import services as research_services
 from tests.factories import PersonFactory, make_unit
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 # Session and user (2), the viewer's roles (1), then the endpoint's own queries.
 LISTS = {

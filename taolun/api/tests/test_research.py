@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from conftest import shared_org
 from taolun.core.models import AuditEntry
 from taolun.problems.tests import conftest as ledger
 from taolun.problems.tests.conftest import days
@@ -21,6 +22,9 @@ pytestmark = pytest.mark.django_db
 
 # The ledger's fixtures, shared with taolun/problems/tests.
 campaign, leader, make_topic = ledger.campaign, ledger.leader, ledger.make_topic
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 URL = "/api/research/topics"
 

@@ -13,10 +13,13 @@ import json
 
 import pytest
 
-from conftest import MATRIX_ROLES
+from conftest import MATRIX_ROLES, shared_org
 from taolun.orgs.models import Person, Unit
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 ROLES = MATRIX_ROLES
 SIDES = ["own", "other"]

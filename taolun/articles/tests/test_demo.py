@@ -3,12 +3,17 @@ the detector flags with their sources. Built through the services; building agai
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.test import TestCase, override_settings
 
+from conftest import module_rows
 from taolun.accounts.models import Role, RoleAssignment, User
 from taolun.articles import demo as articles_demo
+from taolun.articles import detection
 from taolun.articles.models import (
     Article,
     ArticleReview,
@@ -30,12 +35,35 @@ pytestmark = pytest.mark.django_db
 S = ArticleStatus
 
 
-@pytest.fixture
-def demo(capsys, django_capture_on_commit_callbacks):
+# The demo is built once for the module, with its detection library in a folder of the module's; each test
+# runs in a savepoint of it (see ``module_rows`` in conftest.py) and reads that library.
+@pytest.fixture(scope="module")
+def _demo_index(tmp_path_factory):
+    return tmp_path_factory.mktemp("articles-index")
+
+
+@module_rows
+def _demo(_demo_index):
+    out = io.StringIO()
     # The copy checks and the reference indexing run on commit, as they do when the demo is built.
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("demo", people=300)
-    return capsys.readouterr().out
+    with override_settings(ARTICLES_INDEX_DIR=_demo_index), TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("demo", people=300, stdout=out)
+    detection._libraries.clear()
+    return out.getvalue()
+
+
+@pytest.fixture
+def index_dir(_demo_index, settings):
+    """The module's detection library (in place of the articles tests' own folder per test)."""
+    settings.ARTICLES_INDEX_DIR = _demo_index
+    detection._libraries.clear()
+    yield _demo_index
+    detection._libraries.clear()
+
+
+@pytest.fixture
+def demo(_demo, db):
+    return _demo
 
 
 def _counts() -> tuple[int, ...]:

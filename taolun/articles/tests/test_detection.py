@@ -9,6 +9,7 @@ import pytest
 from celery.exceptions import Retry
 from django.core.exceptions import ValidationError
 
+from conftest import shared_org
 from taolun.articles import checks, detection, references, selectors, services, tasks
 from taolun.articles.models import (
     Article,
@@ -25,6 +26,9 @@ from taolun.text.normalize import normalize
 from taolun.text.shingles import position_hashes, shingle_hashes
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 S = ArticleStatus
 OPENING = "我认真学习后体会很深。"

@@ -9,10 +9,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.articles.models import ArticleStatus
 from taolun.campaigns import services as campaign_services
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 ROLES = ["anonymous", "citizen", "cadre", "office", "publicity"]
 

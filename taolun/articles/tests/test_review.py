@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from conftest import shared_org
 from taolun.accounts.models import Role, RoleAssignment
 from taolun.articles import selectors, services
 from taolun.articles.models import Article, ArticleStatus, AssignMode
@@ -15,6 +16,9 @@ from tests.factories import UserFactory
 from .helpers import actions_of, audit_of, notices, state
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 S = ArticleStatus
 

@@ -19,11 +19,14 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from rules.permissions import permissions
 
-from conftest import MATRIX_ROLES
+from conftest import MATRIX_ROLES, shared_org
 from taolun.accounts.models import Role, RoleAssignment, User
 from taolun.articles import services
 from taolun.articles.models import ArticleStatus
 from tests.factories import PersonFactory, UserFactory
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 ROLES = [*MATRIX_ROLES, "reviewer_a", "reviewer_idle", "publicity_b", "author_b"]
 TARGETS = ["own", "other"]

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.articles import services
 from taolun.articles.models import (
     HANDED_IN,
@@ -25,6 +26,9 @@ from taolun.articles.services import HARD_MAX_CHARS, REVISION_SITTING, TRANSITIO
 from .helpers import actions_of, audit_of, messages, state
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 S = ArticleStatus
 BODY = "我们社区在大讨论中逐户走访，把群众反映的问题列成清单，明确责任人和时限，办结后回访。" * 12

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import MATRIX_ROLES
+from conftest import MATRIX_ROLES, shared_org
 from taolun.articles import services
 from taolun.articles.models import Article, ArticleCall, ArticleRevision, ArticleStatus, RevisionKind
 from taolun.articles.views import revision_diff
@@ -24,6 +24,9 @@ from taolun.text.tests.word import docx_of
 from tests.factories import PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 # Who sees 张三's draft (street A): the author, the office and admin, street A's office and liaisons.

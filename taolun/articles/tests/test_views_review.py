@@ -10,6 +10,7 @@ sent to log in.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 
@@ -18,6 +19,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
 
+from conftest import add_mixed_roles, add_scoped_user, make_org, module_rows, start_builtin_campaign
 from taolun.accounts.models import Role, RoleAssignment
 from taolun.articles import checks, services
 from taolun.articles.models import Article, ArticleCall, ArticleReview, ArticleStatus, RecheckRun, RecheckStatus
@@ -64,9 +66,38 @@ def copied_body(text: str) -> str:
     )
 
 
+# Every test starts from the same rows, built once for the module: the organisation with the mixed roles and
+# reviewer_a (as the fixtures org_mixed_roles and reviewer_a make them) and the running campaign.
+@module_rows
+def _rows():
+    org = add_mixed_roles(make_org())
+    add_scoped_user(org, "reviewer_a", "甲街道审阅人", Role.REVIEWER, org.street_a)
+    return org, start_builtin_campaign(org)
+
+
 @pytest.fixture
-def users(org_mixed_roles, reviewer_a):
-    return org_mixed_roles
+def _copy(_rows, db):
+    return copy.deepcopy(_rows)
+
+
+@pytest.fixture
+def org(_copy):
+    return _copy[0]
+
+
+@pytest.fixture
+def campaign(_copy):
+    return _copy[1]
+
+
+@pytest.fixture
+def users(org):
+    return org
+
+
+@pytest.fixture
+def reviewer_a(org):
+    return org.users["reviewer_a"]
 
 
 @pytest.fixture

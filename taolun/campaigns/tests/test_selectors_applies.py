@@ -8,11 +8,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import shared_org
 from taolun.campaigns import selectors
 from taolun.orgs import services as org_services
 from tests.factories import PersonFactory, make_unit
 
 from .conftest import requirement
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 SELECTORS = {
     "streets": {"units": {"kinds": ["street"]}},

@@ -5,10 +5,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.accounts.models import Role, RoleAssignment
 from taolun.campaigns import selectors, services
 from taolun.campaigns.models import Campaign, StageState
 from tests.factories import PersonFactory, UserFactory
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 D = dt.date
 

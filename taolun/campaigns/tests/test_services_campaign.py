@@ -3,11 +3,15 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from conftest import shared_org
 from taolun.campaigns import services
 from taolun.campaigns.models import Campaign, CampaignStatus, Plan
 from taolun.core.models import AuditEntry
 
 from .conftest import plan_data, plan_yaml, requirement
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 D = dt.date
 

@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 
+from conftest import shared_org
 from taolun.orgs.models import Person
 
 from .roster_files import (
@@ -24,6 +25,9 @@ from .roster_files import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 
 @pytest.fixture

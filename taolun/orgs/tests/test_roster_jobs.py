@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.celery import app as celery_app
 from taolun.core.models import AuditEntry
 from taolun.orgs.models import Person, RosterImportJob, RosterJobStatus
@@ -31,6 +32,9 @@ from taolun.orgs.tasks import cleanup_roster_uploads, roster_job_import, roster_
 from .roster_files import db_counts, person_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 S = RosterJobStatus
 GOOD = xlsx_bytes(None, [person_row("P-1", "王五", "C-A1"), person_row("P-2", "赵六", "C-A1")])

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from conftest import shared_org
 from taolun.core.models import AuditEntry
 from taolun.orgs.models import Person, RosterImportJob, RosterJobStatus
 from taolun.orgs.roster_jobs import UPLOAD_DIR, JobProgress
@@ -21,6 +22,9 @@ from taolun.orgs.roster_jobs_read import upload_file
 from .roster_files import db_counts, person_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 IMPORT_URL = reverse("orgs:roster_import")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import MATRIX_ROLES
+from conftest import MATRIX_ROLES, shared_org
 from taolun.accounts.models import Role
 from taolun.accounts.services import can_assign
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 ROLES = MATRIX_ROLES
 TARGETS = ["own", "other"]

@@ -6,11 +6,15 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from conftest import shared_org
 from taolun.accounts.models import Role, RoleAssignment, User
 from taolun.core.models import AuditEntry
 from taolun.orgs import services
 from taolun.orgs.models import Person, Unit
 from tests.factories import PersonFactory, make_unit
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 
 def paths(*units: Unit) -> list[tuple[str, int]]:

@@ -6,10 +6,14 @@ import pytest
 from django.contrib.auth import authenticate
 from django.urls import reverse
 
+from conftest import shared_org
 from taolun.accounts.models import Role, RoleAssignment, User
 from taolun.core.models import AuditEntry
 from taolun.orgs.models import Person
 from tests.factories import PersonFactory, make_unit
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 HX_ROWS = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "person-rows"}
 

@@ -6,10 +6,14 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from conftest import shared_org
 from taolun.accounts.models import Role, RoleAssignment
 from taolun.orgs.models import Person, Unit
 
 from .test_rules import ACTIONS, ROLES, TARGETS, expected, targets
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org())
 
 MISSING = 999_999
 ASSIGNERS = {"admin", "office", "office_a"}

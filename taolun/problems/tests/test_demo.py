@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from conftest import module_rows
 from taolun.accounts.models import User
 from taolun.core.models import AuditEntry
 from taolun.problems.lights import light_case
@@ -16,10 +19,15 @@ from taolun.research.models import ResearchTopic, TopicStatus
 pytestmark = pytest.mark.django_db
 
 
+# Built once for the module; each test runs in a savepoint of it (see ``module_rows`` in conftest.py).
+@module_rows
+def _demo():
+    call_command("demo", people=300, stdout=io.StringIO())
+
+
 @pytest.fixture
-def demo(capsys):
-    call_command("demo", people=300)
-    capsys.readouterr()
+def demo(_demo, db):
+    return None
 
 
 def test_demo_topics_are_in_every_status_with_their_timeline(demo):

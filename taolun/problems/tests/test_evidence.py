@@ -15,6 +15,7 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.activities.tests.conftest import media  # noqa: F401
 from taolun.campaigns.evidence import achieved, check_subject, needed, state_of
 from taolun.campaigns.models import Campaign, Requirement, RequirementSubject
@@ -29,6 +30,9 @@ from .conftest import days
 from .helpers import pdf, plan_campaign
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 S = ProblemStatus
 ASPECTS = ["政治定力", "工作思路", "能力素质"]

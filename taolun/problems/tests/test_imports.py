@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import Workbook
 
+from conftest import shared_org
 from taolun.campaigns import services as campaign_services
 from taolun.core.models import AuditEntry
 from taolun.problems import services
@@ -22,6 +23,9 @@ from tests.factories import PersonFactory
 from .conftest import campaign_start, days
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 HEADER = [
     "序号",

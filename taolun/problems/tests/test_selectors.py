@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import shared_org
 from taolun.accounts.models import User
 from taolun.activities.tests.conftest import media  # noqa: F401
 from taolun.problems import selectors, services
@@ -22,6 +23,9 @@ from .conftest import days
 from .helpers import walk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 S = ProblemStatus
 

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from conftest import shared_org
 from taolun.accounts.models import User
 from taolun.core.models import AuditEntry
 from taolun.problems.models import SelfExamination, SelfExaminationItem
@@ -15,6 +16,9 @@ from taolun.problems.selfexam import MAX_ITEMS, required_aspects, self_examinati
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 ASPECTS = ["政治定力", "工作思路", "能力素质"]
 

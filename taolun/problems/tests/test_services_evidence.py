@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import shared_org
 from taolun.activities.tests.conftest import media  # noqa: F401
 from taolun.core.models import AuditEntry
 from taolun.problems import services
@@ -15,6 +16,9 @@ from taolun.problems.models import EvidenceFile, ProblemStatus
 from .helpers import PDF_BYTES, disguised, entries, pdf, png, stored_files, walk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from conftest import shared_org
 from taolun.activities.tests.conftest import media  # noqa: F401
 from taolun.core.models import Notification
 from taolun.problems import services
@@ -16,6 +17,9 @@ from .conftest import days
 from .helpers import entries, pdf, reload, walk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.forms.models import model_to_dict
 
+from conftest import shared_org
 from taolun.activities.tests.conftest import media  # noqa: F401
 from taolun.core.models import AuditEntry, Notification
 from taolun.problems import services
@@ -22,6 +23,9 @@ from .conftest import days
 from .helpers import entries, pdf, reload, walk
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 S = ProblemStatus
 

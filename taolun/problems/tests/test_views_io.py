@@ -13,10 +13,13 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from conftest import MATRIX_ROLES
+from conftest import MATRIX_ROLES, shared_org
 from taolun.problems.models import Problem
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 HEADER = [
     "序号",

@@ -9,12 +9,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import shared_org
 from taolun.problems import services
 from taolun.problems.models import ProblemSource
 
 from .conftest import days
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 LEDGER_ROLES = ["admin", "office", "office_a", "liaison", "liaison_b"]
 PAGE_ROLES = [*LEDGER_ROLES, "leader", "owner", "cadre", "citizen", "anonymous"]

@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from conftest import shared_org
 from taolun.activities.tests.conftest import make_activity
 from taolun.core.models import AuditEntry
 from taolun.problems import services
@@ -20,6 +21,9 @@ from taolun.problems.models import EvidenceFile, Extension, Measure, Problem, Pr
 from .conftest import days
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(mixed_roles=True, campaign=True))
 
 __all__ = ["make_activity"]
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from conftest import shared_org
 from taolun.problems import services
 from taolun.problems.models import MeasureUpdate, Problem, ProblemStatus
 
@@ -15,6 +16,9 @@ from .conftest import days
 from .test_views_problem import pdf, snapshot
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 def field_error(html: str, field_id: str) -> str:

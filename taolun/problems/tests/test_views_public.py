@@ -8,10 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import shared_org
 from taolun.campaigns.models import CampaignStatus
 from taolun.problems import services
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 def pdf() -> SimpleUploadedFile:

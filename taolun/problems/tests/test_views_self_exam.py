@@ -7,11 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import shared_org
 from taolun.problems.models import SelfExamination
 from taolun.problems.selfexam import self_examination_save
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(mixed_roles=True, campaign=True))
 
 ASPECTS = ["政治定力", "工作思路", "能力素质"]
 ROLES = ["admin", "office", "office_a", "liaison", "liaison_b", "leader", "owner", "cadre", "citizen", "anonymous"]

@@ -13,9 +13,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from rules.permissions import permissions
 
+from conftest import shared_org
 from taolun.accounts.models import User
 from taolun.research import services
 from tests.factories import PersonFactory
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 ROLES = ["admin", "office", "office_a", "liaison", "liaison_b", "leader", "owner", "cadre", "citizen", "anonymous"]
 TARGETS = ["own", "other"]

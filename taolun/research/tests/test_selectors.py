@@ -11,12 +11,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.accounts.models import User
 from taolun.research import selectors, services
 from taolun.research.models import ResearchTopic, TopicStatus
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(mixed_roles=True, campaign=True))
 
 T = TopicStatus
 

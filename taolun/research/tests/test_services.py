@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.activities.tests.conftest import media  # noqa: F401
 from taolun.core.models import AuditEntry, Notification
 from taolun.problems.tests.helpers import PDF_BYTES, disguised, entries, pdf, plan_campaign, stored_files
@@ -20,6 +21,9 @@ from taolun.research.services import TRANSITIONS
 from tests.factories import PersonFactory, make_unit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 T = TopicStatus
 

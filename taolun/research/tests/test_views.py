@@ -14,11 +14,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.research import services
 from taolun.research.models import ResearchTopic, TopicStatus, TopicUpdate
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the organisation and the running campaign, built once for the module.
+globals().update(shared_org(campaign=True))
 
 ROLES = ["admin", "office", "liaison", "liaison_b", "leader", "owner", "cadre", "citizen", "anonymous"]
 # Who sees and writes 王局长's topic (street A): the office, admin, street A's liaison and the leader.

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import shared_org
 from taolun.core.history import entries_of
 from taolun.research import forms as research_forms
 from taolun.research import services
@@ -20,6 +21,9 @@ from taolun.research.models import ResearchTopic, TopicStatus, TopicUpdate
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+# Every test starts from the same rows, built once for the module (conftest.shared_org).
+globals().update(shared_org(campaign=True))
 
 
 def pdf(name: str = "走访记录.pdf") -> SimpleUploadedFile:
