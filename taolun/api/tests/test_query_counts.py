@@ -32,9 +32,9 @@ LISTS = {
 # Session and user (2); the campaign with its themes, shortcomings, dimensions, stages and requirements (6);
 # what is asked of the viewer: person, units, their tags (3); requirement counts over units and people (2);
 # the current campaign (1); how far the viewer is with the requirements asked of them whose evidence is
-# tracked (3: one per activity requirement, one for all the problem requirements, whatever the data). A
-# published campaign needs no role lookup to be seen.
-CAMPAIGN_DETAIL_QUERIES = 2 + 6 + 3 + 2 + 1 + 3
+# tracked (4: one per activity requirement, one for all the problem requirements, one for the discussion's
+# replies owed by the viewer's unit, whatever the data). A published campaign needs no role lookup to be seen.
+CAMPAIGN_DETAIL_QUERIES = 2 + 6 + 3 + 2 + 1 + 4
 
 
 def grow(org, size: int) -> None:
