@@ -79,13 +79,18 @@ def unindex(objs: Iterable[Suggestion | Comment | Reply]) -> None:
         SearchEntry.objects.filter(kind=_kind_of(obj), object_id=obj.pk).delete()
 
 
+def fts5_query(tokens: list[str]) -> str:
+    """An FTS5 MATCH expression asking for every token, each quoted as a literal string."""
+    return " AND ".join('"' + token.replace('"', '""') + '"' for token in tokens)
+
+
 def _match_condition(tokens: list[str]) -> Q | RawSQL:
     vendor = connection.vendor
     if vendor == "postgresql":
         # plainto_tsquery ANDs the words and treats every character literally: nothing to escape.
         return RawSQL("discussion_searchentry.tsv @@ plainto_tsquery('simple', %s)", [" ".join(tokens)], BooleanField())
     if vendor == "sqlite":
-        phrase = " AND ".join('"' + token.replace('"', '""') + '"' for token in tokens)
+        phrase = fts5_query(tokens)
         return Q(
             pk__in=RawSQL(
                 "SELECT rowid FROM discussion_searchentry_fts WHERE discussion_searchentry_fts MATCH %s", [phrase]

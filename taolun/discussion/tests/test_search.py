@@ -256,10 +256,40 @@ def test_postgres_matches_through_the_tsvector_column(campaign, posted):
     assert "gin" in indexdef.lower()
 
 
-def test_sqlite_matches_through_the_fts5_table(campaign, posted):
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's FTS5 table")
+def test_sqlite_fts5_table_and_its_triggers_follow_the_entries():
+    """The embedded mode's index, checked on an SQLite database of its own whatever the test database is:
+    migration 0002's table and triggers keep FTS5 in step with inserts, updates and deletes."""
+    import importlib
+    import sqlite3
+
+    from taolun.text.tokens import index_text, query_tokens
+
+    migration = importlib.import_module("taolun.discussion.migrations.0002_search_index")
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE discussion_searchentry (id INTEGER PRIMARY KEY, tokens TEXT NOT NULL)")
+    for statement in migration.SQLITE_FORWARD:
+        db.execute(statement)
+    db.execute("INSERT INTO discussion_searchentry VALUES (1, ?)", [index_text("小区停车难，建议增设停车位")])
+    db.execute("INSERT INTO discussion_searchentry VALUES (2, ?)", [index_text("垃圾分类要常态化")])
+
+    def found(query: str) -> set[int]:
+        sql = "SELECT rowid FROM discussion_searchentry_fts WHERE discussion_searchentry_fts MATCH ?"
+        return {row[0] for row in db.execute(sql, [search.fts5_query(query_tokens(query))])}
+
+    assert found("停车") == {1} and found("垃圾 分类") == {2} and found("停车 垃圾") == set()
+    assert found('"*停车 OR NEAR(') == set()  # FTS5 syntax in a query is taken literally
+    db.execute("UPDATE discussion_searchentry SET tokens = ? WHERE id = 2", [index_text("停车收费不透明")])
+    assert found("停车") == {1, 2} and found("垃圾") == set()
+    db.execute("DELETE FROM discussion_searchentry WHERE id = 1")
+    assert found("停车") == {2}
+
+
+def test_the_database_in_use_matches_through_its_own_index(campaign, posted):
     sql = str(search.matching("停车").query)
+    if connection.vendor == "postgresql":
+        assert "plainto_tsquery" in sql
+        return
+    assert connection.vendor == "sqlite"
     assert "discussion_searchentry_fts MATCH" in sql
     with connection.cursor() as cursor:
         cursor.execute(
