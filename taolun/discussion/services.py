@@ -421,6 +421,20 @@ def _suggestion_audit(suggestion: Suggestion, action: str, by: User | None, **kw
     audit_record(actor=by, action=f"discussion.{action}", obj=suggestion, unit_path=_path(suggestion), **kwargs)
 
 
+def _admit(
+    earlier: Any, participant: Participant, campaign: Campaign, ip: str | None, action: str, repeated: str, *texts: str
+) -> tuple[str, bool, list[str]]:
+    """What posting a text asks of it: not a repeat of the participant's own among ``earlier`` (a
+    rejected one may be sent again), within the limits, screened. Returns its fingerprint, whether it
+    is held for a moderator (a screened word, or 先审后发) and the words found."""
+    fingerprint = content_fingerprint(*texts)
+    if earlier.filter(author=participant, content_hash=fingerprint).exclude(status=V.REJECTED).exists():
+        raise ValidationError(repeated)
+    _rate_limit(action, participant, ip)
+    words = screening.hits(*texts)
+    return fingerprint, bool(words) or forum_of(campaign).moderation == "pre", words
+
+
 def suggestion_create(
     *,
     campaign: Campaign,
@@ -441,17 +455,16 @@ def suggestion_create(
         raise ValidationError({"title": _("标题至少 %(n)s 个字。") % {"n": TITLE_MIN}})
     body = _clean_body(body, "body", _("内容"), "suggestion", minimum=10)
     participant = _taking_part(by, campaign)
-    fingerprint = content_fingerprint(title, body)
-    if (
-        Suggestion.objects.filter(campaign=campaign, author=participant, content_hash=fingerprint)
-        .exclude(status=V.REJECTED)
-        .exists()
-    ):
-        raise ValidationError(_("您已发表过相同的建言，请勿重复提交。"))
-    _rate_limit("suggestion", participant, ip)
-    forum = forum_of(campaign)
-    words = screening.hits(title, body)
-    held = bool(words) or forum.moderation == "pre"
+    fingerprint, held, words = _admit(
+        Suggestion.objects.filter(campaign=campaign),
+        participant,
+        campaign,
+        ip,
+        "suggestion",
+        _("您已发表过相同的建言，请勿重复提交。"),
+        title,
+        body,
+    )
     now = timezone.now()
     with transaction.atomic():
         suggestion = Suggestion.objects.create(
@@ -487,17 +500,15 @@ def comment_create(
         raise ValidationError({"parent": _("回复的评论不存在或未公开。")})
     body = _clean_body(body, "body", _("评论"), "comment", minimum=2)
     participant = _taking_part(by, suggestion.campaign)
-    fingerprint = content_fingerprint(body)
-    if (
-        Comment.objects.filter(suggestion=suggestion, author=participant, content_hash=fingerprint)
-        .exclude(status=V.REJECTED)
-        .exists()
-    ):
-        raise ValidationError(_("您已发表过相同的评论，请勿重复提交。"))
-    _rate_limit("comment", participant, ip)
-    forum = forum_of(suggestion.campaign)
-    words = screening.hits(body)
-    held = bool(words) or forum.moderation == "pre"
+    fingerprint, held, words = _admit(
+        Comment.objects.filter(suggestion=suggestion),
+        participant,
+        suggestion.campaign,
+        ip,
+        "comment",
+        _("您已发表过相同的评论，请勿重复提交。"),
+        body,
+    )
     now = timezone.now()
     depth = 0 if parent is None else min(parent.depth + 1, Comment.MAX_DEPTH)
     if parent is not None and parent.depth >= Comment.MAX_DEPTH:
