@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from taolun.campaigns.http import requested_campaign
-from taolun.core.http import is_htmx, no_store, refusal
+from taolun.core.http import is_htmx, no_store, qr_data_uri, refusal
 from taolun.core.pagination import paginate, paginate_uncounted
 from taolun.orgs.forms import add_service_errors
 from taolun.orgs.models import Unit
@@ -556,12 +556,6 @@ def status_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- check-in -------------------------------------------------------------------------------------
 
 
-def _qr_data_uri(url: str) -> str:
-    import segno
-
-    return str(segno.make(url, error="m").svg_data_uri(scale=8, border=2))
-
-
 def _checkin_url(request: HttpRequest, activity: Activity, code: str) -> str:
     return request.build_absolute_uri(
         reverse("activities:checkin") + "?" + urlencode({"a": str(activity.pk), "c": code})
@@ -577,7 +571,7 @@ def _screen_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
         "seconds_left": seconds_left,
         "rotation": settings.ACTIVITY_CHECKIN_CODE_SECONDS,
         "refresh": min(max(seconds_left, 3), 15),
-        "qr": _qr_data_uri(url),
+        "qr": qr_data_uri(url, scale=8),
         "checkin_url": url,
         "checkin_state": activity.checkin_state(),
         "stats": selectors.activity_stats(activity),

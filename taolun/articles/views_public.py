@@ -19,6 +19,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from taolun.campaigns.models import Campaign
 from taolun.campaigns.selectors import current_campaign, published_campaigns
 from taolun.core.pagination import paginate_uncounted
+from taolun.core.text import shorten
 
 from . import selectors
 from .models import Article
@@ -28,12 +29,6 @@ PUBLIC_MAX_AGE = 60  # seconds a browser or proxy may keep a public article page
 EXCERPT_CHARS = 120  # of the text, on the list
 DESCRIPTION_CHARS = 150  # of the text, in the article's Open Graph description
 _EXCERPT_READ = EXCERPT_CHARS * 2  # read from the database: leading blank lines and spaces are dropped
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _public(template: str, context: dict[str, object]) -> HttpResponse:

@@ -22,14 +22,13 @@ from django.db.models import QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from taolun.accounts.models import User
 from taolun.campaigns.http import requested_campaign
-from taolun.core.http import is_htmx
+from taolun.core.http import is_htmx, safe_next
 from taolun.core.pagination import paginate
 from taolun.orgs.forms import add_service_errors
 
@@ -121,10 +120,7 @@ def _act(
             add_service_errors(form, exc)
         else:
             messages.success(request, message)
-            target = request.POST.get("next", "")
-            if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-                return redirect(target)
-            return redirect(f"{article.get_absolute_url()}#review-panel")
+            return redirect(safe_next(request, request.POST.get("next"), f"{article.get_absolute_url()}#review-panel"))
     return detail_page(request, article, status=400, **{key: form})
 
 

@@ -16,3 +16,9 @@ def join_list(items: Iterable[Any]) -> str:
 def join_alternatives(items: Iterable[Any]) -> str:
     """``a或b`` (``a or b``): any one of the items."""
     return pgettext("separator between alternatives", "或").join(str(i) for i in items)
+
+
+def shorten(text: str | None, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

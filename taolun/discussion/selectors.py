@@ -85,11 +85,17 @@ def discussion_campaign(slug: str | None, viewer: Any = None) -> Campaign:
     return campaign
 
 
-def is_open_for_posts(campaign: Campaign) -> bool:
+def forum_settings(campaign: Campaign | None) -> Forum:
+    """The campaign's discussion settings as saved, or the defaults (also without a campaign): reading
+    them writes nothing (``services.forum_of`` makes the row on the first change)."""
+    forum = Forum.objects.filter(campaign=campaign).first() if campaign is not None else None
+    return forum or Forum(campaign=campaign)
+
+
+def is_open_for_posts(campaign: Campaign, forum: Forum | None = None) -> bool:
     if campaign.status != CampaignStatus.ACTIVE:
         return False
-    forum = Forum.objects.filter(campaign=campaign).only("is_open").first()
-    return forum is None or forum.is_open
+    return (forum or forum_settings(campaign)).is_open
 
 
 def themes_with_counts(campaign: Campaign) -> list[Theme]:

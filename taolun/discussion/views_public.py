@@ -15,7 +15,6 @@ signed in is sent to the sign-up page and comes back to where they were.
 from __future__ import annotations
 
 import functools
-import io
 import logging
 from typing import Any
 
@@ -25,12 +24,12 @@ from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Substr
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -39,9 +38,10 @@ from taolun.accounts import codes
 from taolun.accounts.models import CodeChannel
 from taolun.campaigns.models import Campaign, Theme
 from taolun.campaigns.selectors import published_campaigns
-from taolun.core.http import is_htmx, no_store, refusal
+from taolun.core.http import go_to, is_htmx, no_store, qr_data_uri, qr_svg, refusal, safe_next
 from taolun.core.middleware import client_ip
 from taolun.core.pagination import paginate_uncounted
+from taolun.core.text import shorten
 from taolun.orgs.forms import add_service_errors
 from taolun.orgs.masking import mask_email, mask_id_number, mask_name, mask_phone
 
@@ -62,7 +62,6 @@ from .forms_public import (
 from .models import (
     AnswerState,
     Comment,
-    Forum,
     Kind,
     Participant,
     Rating,
@@ -95,12 +94,6 @@ SORT_LABELS = {
 
 
 # --- helpers --------------------------------------------------------------------------------------
-
-
-def shorten(text: str, limit: int) -> str:
-    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
-    flat = " ".join((text or "").split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 # What a list shows of each suggestion, read as plain values: a list page builds no model instances.
@@ -186,41 +179,21 @@ def _signup_url(next_url: str) -> str:
 
 def _to_signup(request: HttpRequest, next_url: str) -> HttpResponse:
     """Send a visitor who is not signed in to the sign-up page, to come back to ``next_url``."""
-    url = _signup_url(next_url)
-    if is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return HttpResponseRedirect(url)
+    return go_to(request, _signup_url(next_url))
 
 
 def _safe_next(request: HttpRequest, value: str | None, default: str = "") -> str:
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return default or reverse("discussion:index")
-
-
-def _forum(campaign: Campaign) -> Forum:
-    """The campaign's settings to show (the defaults when none were saved; nothing is written on a read)."""
-    return Forum.objects.filter(campaign=campaign).first() or Forum(campaign=campaign)
+    return safe_next(request, value, default or reverse("discussion:index"))
 
 
 @functools.lru_cache(maxsize=512)
 def _qr_svg(url: str) -> bytes:
-    import segno
-
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=6, border=2, title="QR")
-    return buffer.getvalue()
+    return qr_svg(url, scale=6)
 
 
 @functools.lru_cache(maxsize=64)
 def _qr_data_uri(url: str) -> str:
-    import segno
-
-    return str(segno.make(url, error="m").svg_data_uri(scale=6, border=2))
+    return qr_data_uri(url, scale=6)
 
 
 def _svg(data: bytes) -> HttpResponse:
@@ -513,7 +486,7 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return _to_signup(request, request.get_full_path())
     campaign = _campaign(request)
-    forum = _forum(campaign)
+    forum = selectors.forum_settings(campaign)
     participant = Participant.objects.filter(user=request.user).first()
     is_open = selectors.is_open_for_posts(campaign)
     needs_real_name = forum.require_real_name and not (participant and participant.is_verified)

@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,7 +34,7 @@ from taolun.campaigns.http import requested_campaign
 from taolun.campaigns.models import Campaign
 from taolun.campaigns.selectors import current_campaign
 from taolun.core.forms import PlainSelect
-from taolun.core.http import is_htmx, no_store, refusal
+from taolun.core.http import go_to, is_htmx, no_store, refusal, safe_next
 from taolun.core.models import AuditEntry
 from taolun.core.pagination import paginate
 from taolun.orgs.forms import add_service_errors
@@ -141,12 +141,6 @@ def _office_campaign(request: HttpRequest) -> Campaign:
     return campaign
 
 
-def _forum_settings(campaign: Campaign | None) -> Forum:
-    """The campaign's settings as stored, or the defaults (a page does not write them by being read)."""
-    forum = Forum.objects.filter(campaign=campaign).first() if campaign is not None else None
-    return forum or Forum(campaign=campaign)
-
-
 def _staff_suggestion(request: HttpRequest, pk: int, perm: str) -> Suggestion:
     """The suggestion for a staff action: 404 when the viewer may not open it, 403 when they may only read it."""
     suggestion = (
@@ -161,10 +155,7 @@ def _staff_suggestion(request: HttpRequest, pk: int, perm: str) -> Suggestion:
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), fallback)
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -587,7 +578,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         )
     )
     page, base = paginate(request, selectors.inbox(user, campaign, state=state))
-    forum = _forum_settings(campaign)
+    forum = selectors.forum_settings(campaign)
     context = {
         "campaign": campaign,
         "state": state,
@@ -615,13 +606,8 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("答复已发布，建言人和关注者会收到通知。"))
-            target = reverse("discussion:suggestion", args=[suggestion.pk])
-            if is_htmx(request):
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = target
-                return response
-            return redirect(target)
-    forum = _forum_settings(suggestion.campaign)
+            return go_to(request, reverse("discussion:suggestion", args=[suggestion.pk]))
+    forum = selectors.forum_settings(suggestion.campaign)
     context = {
         "suggestion": suggestion,
         "row": _rows([suggestion], forum)[0],
@@ -685,7 +671,7 @@ def office(request: HttpRequest) -> HttpResponse:
         "figures": selectors.answer_figures(campaign),
         "page_obj": page,
         "querystring_base": base,
-        "rows": _rows(page.object_list, _forum_settings(campaign)),
+        "rows": _rows(page.object_list, selectors.forum_settings(campaign)),
         "department_select": department_select,
         "unrouted": AnswerState.UNROUTED,
     }
@@ -700,7 +686,7 @@ def forum_settings(request: HttpRequest) -> HttpResponse:
     units = answering_units(campaign)
     rules = list(RoutingRule.objects.filter(campaign=campaign).select_related("department"))
     which = request.POST.get("form") if request.method == "POST" else None
-    forum_form = ForumForm(request.POST if which == "forum" else None, instance=_forum_settings(campaign))
+    forum_form = ForumForm(request.POST if which == "forum" else None, instance=selectors.forum_settings(campaign))
     routing_form = RoutingForm(
         request.POST if which == "routing" else None, campaign=campaign, units=units, rules=rules
     )

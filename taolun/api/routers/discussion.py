@@ -39,7 +39,6 @@ from taolun.discussion import selectors, services
 from taolun.discussion.models import (
     AnswerState,
     Comment,
-    Forum,
     Kind,
     ModerationMode,
     Participant,
@@ -740,7 +739,7 @@ def _queue_item(item: Suggestion | Comment, *, sees_identity: bool) -> dict[str,
 
 def _settings_out(campaign: Campaign) -> dict[str, Any]:
     # Read without creating: the settings row is made by the first change (forum_update).
-    forum = Forum.objects.filter(campaign=campaign).first() or Forum(campaign=campaign)
+    forum = selectors.forum_settings(campaign)
     rules = RoutingRule.objects.filter(campaign=campaign).select_related("theme", "department")
     ordered = sorted(rules, key=lambda rule: (rule.theme is None, rule.theme.order if rule.theme else 0, rule.pk))
     return {
@@ -768,7 +767,7 @@ def discussion_themes(request: HttpRequest, params: Query[CampaignParam]) -> dic
     """无需登录：大讨论活动（是否开放发言、审核方式）、总体数字，以及各讨论主题和它们的讨论题目，
     附已公开和已答复的建言数。campaign 不存在或尚未开始时返回 404。"""
     campaign = _public_campaign(_viewer(request), params.campaign)
-    forum = Forum.objects.filter(campaign=campaign).first() or Forum(campaign=campaign)
+    forum = selectors.forum_settings(campaign)
     return {
         "campaign": {
             "slug": campaign.slug,
