@@ -9,19 +9,22 @@ A query's tokens must all be present (AND). PostgreSQL answers from the GIN inde
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from taolun.campaigns.models import Campaign
 from taolun.text.tokens import highlight, index_text, query_tokens
 
 from .models import Comment, Reply, SearchEntry, SearchKind, Suggestion, Visibility
 
-__all__ = ["Hit", "highlight", "index", "matching", "set_public", "unindex"]
+__all__ = ["Hit", "highlight", "index", "matching", "reindex", "set_public", "unindex"]
+
+REINDEX_BATCH = 1000  # texts tokenised and written at a time by ``reindex``
 
 
 def _text_of(obj: Suggestion | Comment | Reply) -> str:
@@ -82,6 +85,95 @@ def unindex(objs: Iterable[Suggestion | Comment | Reply]) -> None:
 def fts5_query(tokens: list[str]) -> str:
     """An FTS5 MATCH expression asking for every token, each quoted as a literal string."""
     return " AND ".join('"' + token.replace('"', '""') + '"' for token in tokens)
+
+
+def _batches(qs: QuerySet[Any], fields: list[str]) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of ``qs`` as value tuples (the key first), a batch at a time, in key order (keyset paging)."""
+    last = 0
+    while True:
+        rows = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", *fields)[:REINDEX_BATCH])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def reindex(
+    *, campaign: Campaign | None = None, progress: Callable[[str, int, int], None] | None = None
+) -> dict[str, int]:
+    """Rewrite the entry of every suggestion, comment and reply (of one campaign, or all), a batch at a
+    time, in place, so search keeps working meanwhile; entries whose text is gone are removed.
+    ``progress(kind, total, done_now)`` follows along. Returns the count of each kind and ``stale``."""
+    published = Visibility.PUBLISHED
+    own = Q(campaign=campaign) if campaign else Q()
+    through = Q(suggestion__campaign=campaign) if campaign else Q()
+    sources: list[tuple[str, QuerySet[Any], list[str], Callable[..., SearchEntry]]] = [
+        (
+            SearchKind.SUGGESTION,
+            Suggestion.objects.filter(own),
+            ["campaign_id", "status", "title", "body"],
+            lambda pk, campaign_id, status, title, body: SearchEntry(
+                kind=SearchKind.SUGGESTION,
+                object_id=pk,
+                suggestion_id=pk,
+                campaign_id=campaign_id,
+                is_public=status == published,
+                tokens=index_text(f"{title}\n{body}"),
+            ),
+        ),
+        (
+            SearchKind.COMMENT,
+            Comment.objects.filter(through),
+            ["suggestion_id", "suggestion__campaign_id", "status", "suggestion__status", "body"],
+            lambda pk, suggestion_id, campaign_id, status, owner_status, body: SearchEntry(
+                kind=SearchKind.COMMENT,
+                object_id=pk,
+                suggestion_id=suggestion_id,
+                campaign_id=campaign_id,
+                is_public=status == published and owner_status == published,
+                tokens=index_text(body),
+            ),
+        ),
+        (
+            SearchKind.REPLY,
+            Reply.objects.filter(through),
+            ["suggestion_id", "suggestion__campaign_id", "suggestion__status", "body"],
+            lambda pk, suggestion_id, campaign_id, owner_status, body: SearchEntry(
+                kind=SearchKind.REPLY,
+                object_id=pk,
+                suggestion_id=suggestion_id,
+                campaign_id=campaign_id,
+                is_public=owner_status == published,
+                tokens=index_text(body),
+            ),
+        ),
+    ]
+    counts: dict[str, int] = {}
+    for kind, qs, fields, entry in sources:
+        total = qs.count()
+        counts[kind] = 0
+        for rows in _batches(qs, fields):
+            with transaction.atomic():
+                SearchEntry.objects.bulk_create(
+                    [entry(*row) for row in rows],
+                    update_conflicts=True,
+                    unique_fields=["kind", "object_id"],
+                    update_fields=["suggestion", "campaign", "is_public", "tokens"],
+                )
+            counts[kind] += len(rows)
+            if progress is not None:
+                progress(kind, total, len(rows))
+    # Entries whose text is gone (a suggestion's go with it; a comment or reply may be deleted alone).
+    entries = SearchEntry.objects.filter(campaign=campaign) if campaign else SearchEntry.objects.all()
+    texts: dict[str, Any] = {
+        SearchKind.SUGGESTION: Suggestion.objects.values("pk"),
+        SearchKind.COMMENT: Comment.objects.values("pk"),
+        SearchKind.REPLY: Reply.objects.values("pk"),
+    }
+    counts["stale"] = 0
+    for kind, existing in texts.items():
+        counts["stale"] += entries.filter(kind=kind).exclude(object_id__in=existing).delete()[0]
+    return counts
 
 
 def _match_condition(tokens: list[str]) -> Q | RawSQL:

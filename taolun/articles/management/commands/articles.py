@@ -29,7 +29,6 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
 from taolun.articles import checks, detection, references
 from taolun.articles.models import (
@@ -41,8 +40,8 @@ from taolun.articles.models import (
     ReferenceCollection,
     ReferenceText,
 )
-from taolun.campaigns.models import Campaign
 from taolun.celery import app as celery_app
+from taolun.core.commands import bar, campaign_by_slug
 
 SUFFIXES = {".txt", ".docx"}
 BATCH = 200  # reference texts indexed (and articles loaded) at a time
@@ -55,13 +54,6 @@ class _Rollback(Exception):
 
 def tasks_in_process() -> bool:
     return bool(celery_app.conf.task_always_eager)
-
-
-def campaign_by_slug(slug: str) -> Campaign:
-    campaign = Campaign.objects.filter(slug=slug).select_related("root_unit").first()
-    if campaign is None:
-        raise CommandError(_("没有标识为“%(slug)s”的大讨论活动。") % {"slug": slug})
-    return campaign
 
 
 def _wanted(path: Path, root: Path) -> bool:
@@ -87,11 +79,6 @@ def collect_files(paths: list[str]) -> list[Path]:
     for path in found:
         unique.setdefault(path.resolve(), path)
     return list(unique.values())
-
-
-def bar(stream: Any, total: int | None, desc: str, unit: str) -> tqdm:
-    """A progress bar on stderr (silent when stderr is not a terminal)."""
-    return tqdm(total=total, desc=desc, unit=unit, file=stream, disable=None)
 
 
 def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:

@@ -16,58 +16,17 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from tqdm import tqdm
 
-from taolun.campaigns.models import Campaign
-from taolun.discussion import services
+from taolun.core.commands import bar, campaign_by_slug
+from taolun.discussion import search, services
 from taolun.discussion.imports import decode_text, import_offline
-from taolun.discussion.models import Comment, Reply, SearchEntry, SearchKind, SensitiveWord, Suggestion, Visibility
-from taolun.text.tokens import index_text
-
-BATCH = 1000  # texts tokenised and written at a time by reindex
-PUBLISHED = Visibility.PUBLISHED
-
-
-def campaign_by_slug(slug: str) -> Campaign:
-    campaign = Campaign.objects.filter(slug=slug).select_related("root_unit").first()
-    if campaign is None:
-        raise CommandError(_("没有标识为“%(slug)s”的大讨论活动。") % {"slug": slug})
-    return campaign
-
-
-def bar(stream: Any, total: int | None, desc: str, unit: str) -> tqdm:
-    """A progress bar on stderr (silent when stderr is not a terminal)."""
-    return tqdm(total=total, desc=desc, unit=unit, file=stream, disable=None)
-
-
-def _batches(qs: QuerySet[Any], fields: list[str]) -> Iterator[list[tuple[Any, ...]]]:
-    """The rows of ``qs`` as value tuples (the key first), a batch at a time, in key order (keyset paging)."""
-    last = 0
-    while True:
-        rows = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", *fields)[:BATCH])
-        if not rows:
-            return
-        yield rows
-        last = rows[-1][0]
-
-
-def _upsert(entries: list[SearchEntry]) -> None:
-    with transaction.atomic():
-        SearchEntry.objects.bulk_create(
-            entries,
-            update_conflicts=True,
-            unique_fields=["kind", "object_id"],
-            update_fields=["suggestion", "campaign", "is_public", "tokens"],
-        )
+from taolun.discussion.models import SearchKind, SensitiveWord
 
 
 class Command(BaseCommand):
@@ -175,78 +134,26 @@ class Command(BaseCommand):
 
     def do_reindex(self, **o: Any) -> None:
         campaign = campaign_by_slug(o["campaign"]) if o["campaign"] else None
-        where = Q(campaign=campaign) if campaign else Q()
-        through = Q(suggestion__campaign=campaign) if campaign else Q()
-        suggestions = Suggestion.objects.filter(where)
-        comments = Comment.objects.filter(through)
-        replies = Reply.objects.filter(through)
-        done = {
-            SearchKind.SUGGESTION: self._reindex(
-                suggestions,
-                ["campaign_id", "status", "title", "body"],
-                lambda pk, campaign_id, status, title, body: SearchEntry(
-                    kind=SearchKind.SUGGESTION,
-                    object_id=pk,
-                    suggestion_id=pk,
-                    campaign_id=campaign_id,
-                    is_public=status == PUBLISHED,
-                    tokens=index_text(f"{title}\n{body}"),
-                ),
-                _("建言"),
-            ),
-            SearchKind.COMMENT: self._reindex(
-                comments,
-                ["suggestion_id", "suggestion__campaign_id", "status", "suggestion__status", "body"],
-                lambda pk, suggestion_id, campaign_id, status, owner_status, body: SearchEntry(
-                    kind=SearchKind.COMMENT,
-                    object_id=pk,
-                    suggestion_id=suggestion_id,
-                    campaign_id=campaign_id,
-                    is_public=status == PUBLISHED and owner_status == PUBLISHED,
-                    tokens=index_text(body),
-                ),
-                _("评论"),
-            ),
-            SearchKind.REPLY: self._reindex(
-                replies,
-                ["suggestion_id", "suggestion__campaign_id", "suggestion__status", "body"],
-                lambda pk, suggestion_id, campaign_id, owner_status, body: SearchEntry(
-                    kind=SearchKind.REPLY,
-                    object_id=pk,
-                    suggestion_id=suggestion_id,
-                    campaign_id=campaign_id,
-                    is_public=owner_status == PUBLISHED,
-                    tokens=index_text(body),
-                ),
-                _("答复"),
-            ),
-        }
-        # Entries whose text is gone (a suggestion's go with it; a comment or reply may be deleted alone).
-        entries = SearchEntry.objects.filter(campaign=campaign) if campaign else SearchEntry.objects.all()
-        stale = (
-            entries.filter(kind=SearchKind.SUGGESTION)
-            .exclude(object_id__in=Suggestion.objects.values("pk"))
-            .delete()[0]
-            + entries.filter(kind=SearchKind.COMMENT).exclude(object_id__in=Comment.objects.values("pk")).delete()[0]
-            + entries.filter(kind=SearchKind.REPLY).exclude(object_id__in=Reply.objects.values("pk")).delete()[0]
-        )
+        bars: dict[str, Any] = {}
+
+        def progress(kind: str, total: int, done: int) -> None:
+            if kind not in bars:
+                bars[kind] = bar(self.progress_stream, total, str(SearchKind(kind).label), _("条"))
+            bars[kind].update(done)
+
+        try:
+            counts = search.reindex(campaign=campaign, progress=progress)
+        finally:
+            for progress_bar in bars.values():
+                progress_bar.close()
         self.stdout.write(
             self.style.SUCCESS(
                 _("搜索索引已重建：建言 %(s)s 条、评论 %(c)s 条、答复 %(r)s 条，删除失效条目 %(stale)s 条。")
                 % {
-                    "s": done[SearchKind.SUGGESTION],
-                    "c": done[SearchKind.COMMENT],
-                    "r": done[SearchKind.REPLY],
-                    "stale": stale,
+                    "s": counts[SearchKind.SUGGESTION],
+                    "c": counts[SearchKind.COMMENT],
+                    "r": counts[SearchKind.REPLY],
+                    "stale": counts["stale"],
                 }
             )
         )
-
-    def _reindex(self, qs: QuerySet[Any], fields: list[str], entry: Any, label: str) -> int:
-        done = 0
-        with bar(self.progress_stream, qs.count(), label, _("条")) as progress:
-            for rows in _batches(qs, fields):
-                _upsert([entry(*row) for row in rows])
-                done += len(rows)
-                progress.update(len(rows))
-        return done
