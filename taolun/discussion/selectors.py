@@ -308,6 +308,37 @@ def moderation_queue(
     return suggestions, comments
 
 
+def moderatable(
+    user: Any, *, suggestion_ids: Iterable[int], comment_ids: Iterable[int], campaign: Campaign | None = None
+) -> tuple[dict[int, Suggestion], dict[int, Comment]]:
+    """The named suggestions and comments among those ``user`` moderates (of ``campaign`` alone when
+    given), by id, ready for ``services.moderate_many``; ids left out are the caller's to refuse."""
+    campaigns = moderated_campaigns(user)
+    if campaign is not None:
+        campaigns = campaigns.filter(pk=campaign.pk)
+    suggestions = Suggestion.objects.filter(
+        pk__in=list(suggestion_ids), campaign__in=campaigns.values("pk")
+    ).select_related("campaign__root_unit", "author__user")
+    comments = Comment.objects.filter(
+        pk__in=list(comment_ids), suggestion__campaign__in=campaigns.values("pk")
+    ).select_related("suggestion__campaign__root_unit", "author__user")
+    return {s.pk: s for s in suggestions}, {c.pk: c for c in comments}
+
+
+def participant_in(campaign: Campaign, pk: int) -> Participant | None:
+    """The participant if they posted, commented or reported in ``campaign`` (a moderator's business), else None."""
+    took_part = (
+        Exists(Suggestion.objects.filter(author=OuterRef("pk"), campaign=campaign))
+        | Exists(Comment.objects.filter(author=OuterRef("pk"), suggestion__campaign=campaign))
+        | Exists(
+            Report.objects.filter(reporter=OuterRef("pk")).filter(
+                Q(suggestion__campaign=campaign) | Q(comment__suggestion__campaign=campaign)
+            )
+        )
+    )
+    return Participant.objects.filter(took_part, pk=pk).select_related("user", "blocked_by").first()
+
+
 def queue_counts(user: Any, campaign: Campaign) -> dict[str, int]:
     """How many items each queue holds: one conditional count per kind of item."""
     counts = dict.fromkeys(QUEUES, 0)

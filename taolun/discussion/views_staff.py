@@ -340,17 +340,11 @@ def moderation(request: HttpRequest) -> HttpResponse:
 def _moderate_checked(campaign: Campaign, form: BulkModerationForm, by: Any) -> int:
     """The checked items of ``campaign``, decided together; an item of another campaign stops the lot."""
     suggestion_ids, comment_ids = form.cleaned_data["suggestions"], form.cleaned_data["comments"]
-    suggestions = list(
-        Suggestion.objects.filter(pk__in=suggestion_ids, campaign=campaign).select_related(
-            "campaign__root_unit", "author__user"
-        )
+    found_s, found_c = selectors.moderatable(
+        by, suggestion_ids=suggestion_ids, comment_ids=comment_ids, campaign=campaign
     )
-    comments = list(
-        Comment.objects.filter(pk__in=comment_ids, suggestion__campaign=campaign).select_related(
-            "suggestion__campaign__root_unit", "author__user"
-        )
-    )
-    if len(suggestions) != len(suggestion_ids) or len(comments) != len(comment_ids):
+    suggestions, comments = list(found_s.values()), list(found_c.values())
+    if len(suggestions) != len(set(suggestion_ids)) or len(comments) != len(set(comment_ids)):
         raise ValidationError(_("所选内容中有已不存在或不属于本次活动的项，请刷新页面后重试。"))
     return services.moderate_many(
         suggestions=suggestions,
@@ -426,13 +420,13 @@ def participant(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not request.user.has_perm("discussion.view_identity", campaign):
         raise PermissionDenied
-    person = get_object_or_404(Participant.objects.select_related("user", "blocked_by"), pk=pk)
+    person = selectors.participant_in(campaign, pk)
+    if person is None:
+        raise Http404  # never took part in this campaign: not this moderator's business
     suggestions = Suggestion.objects.filter(campaign=campaign, author=person)
     comments = Comment.objects.filter(suggestion__campaign=campaign, author=person)
     suggestion_counts = dict(suggestions.order_by().values_list("status").annotate(n=Count("id")))
     comment_counts = dict(comments.order_by().values_list("status").annotate(n=Count("id")))
-    if not suggestion_counts and not comment_counts:
-        raise Http404  # never took part in this campaign: not this moderator's business
     action = request.POST.get("action") if request.method == "POST" else None
     form = BlockForm(request.POST if action == "block" else None)
     problem = ""

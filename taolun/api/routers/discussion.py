@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -1084,15 +1084,7 @@ def _items(user: Any, refs: Iterable[ItemRef]) -> tuple[list[Suggestion], list[C
     for ref in refs:
         if ref.id not in wanted[ref.kind]:
             wanted[ref.kind].append(ref.id)
-    campaigns = selectors.moderated_campaigns(user).values("pk")
-    suggestions = Suggestion.objects.filter(pk__in=wanted["suggestion"], campaign__in=campaigns).select_related(
-        "campaign__root_unit", "author__user"
-    )
-    comments = Comment.objects.filter(pk__in=wanted["comment"], suggestion__campaign__in=campaigns).select_related(
-        "suggestion__campaign__root_unit", "author__user"
-    )
-    found_s = {item.pk: item for item in suggestions}
-    found_c = {item.pk: item for item in comments}
+    found_s, found_c = selectors.moderatable(user, suggestion_ids=wanted["suggestion"], comment_ids=wanted["comment"])
     missing = [_("建言 %(id)s") % {"id": pk} for pk in wanted["suggestion"] if pk not in found_s]
     missing += [_("评论 %(id)s") % {"id": pk} for pk in wanted["comment"] if pk not in found_c]
     if missing:
@@ -1129,16 +1121,7 @@ def discussion_moderate(request: HttpRequest, payload: ModerateIn) -> dict[str, 
 
 def _participant(campaign: Campaign, pk: int) -> Participant:
     """A participant who posted, commented or reported in ``campaign`` (others answer 404 to its moderators)."""
-    took_part = (
-        Exists(Suggestion.objects.filter(author=OuterRef("pk"), campaign=campaign))
-        | Exists(Comment.objects.filter(author=OuterRef("pk"), suggestion__campaign=campaign))
-        | Exists(
-            Report.objects.filter(reporter=OuterRef("pk")).filter(
-                Q(suggestion__campaign=campaign) | Q(comment__suggestion__campaign=campaign)
-            )
-        )
-    )
-    participant = Participant.objects.filter(took_part, pk=pk).select_related("user").first()
+    participant = selectors.participant_in(campaign, pk)
     if participant is None:
         raise Http404
     return participant
