@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -50,17 +50,25 @@ def _public(obj: Suggestion | Comment | Reply) -> bool:
 
 
 def index(obj: Suggestion | Comment | Reply) -> None:
-    """Write (or rewrite) the entry of one text, public as the text is."""
+    """Write (or rewrite) the entry of one text, public as the text is: one INSERT … ON CONFLICT."""
     suggestion = obj if isinstance(obj, Suggestion) else obj.suggestion
-    SearchEntry.objects.update_or_create(
+    entry = SearchEntry(
         kind=_kind_of(obj),
         object_id=obj.pk,
-        defaults={
-            "suggestion": suggestion,
-            "campaign_id": suggestion.campaign_id,
-            "is_public": _public(obj),
-            "tokens": index_text(_text_of(obj)),
-        },
+        suggestion=suggestion,
+        campaign_id=suggestion.campaign_id,
+        is_public=_public(obj),
+        tokens=index_text(_text_of(obj)),
+    )
+    _upsert([entry])
+
+
+def _upsert(entries: list[SearchEntry]) -> None:
+    SearchEntry.objects.bulk_create(
+        entries,
+        update_conflicts=True,
+        unique_fields=["kind", "object_id"],
+        update_fields=["suggestion", "campaign", "is_public", "tokens"],
     )
 
 
@@ -153,13 +161,7 @@ def reindex(
         total = qs.count()
         counts[kind] = 0
         for rows in _batches(qs, fields):
-            with transaction.atomic():
-                SearchEntry.objects.bulk_create(
-                    [entry(*row) for row in rows],
-                    update_conflicts=True,
-                    unique_fields=["kind", "object_id"],
-                    update_fields=["suggestion", "campaign", "is_public", "tokens"],
-                )
+            _upsert([entry(*row) for row in rows])
             counts[kind] += len(rows)
             if progress is not None:
                 progress(kind, total, len(rows))

@@ -395,7 +395,7 @@ def participant_unblock(*, participant: Participant, by: User | None, campaign: 
     return participant
 
 
-def _taking_part(by: User | None, campaign: Campaign, *, needs_real_name: bool = True) -> Participant:
+def _taking_part(by: User | None, campaign: Campaign, *, needs_real_name: bool = True) -> tuple[Participant, Forum]:
     """The participant ``by`` speaks as, or the reason they may not."""
     if by is None or not by.is_authenticated:
         raise PermissionDenied(_("请先登录后再参与讨论。"))
@@ -411,7 +411,7 @@ def _taking_part(by: User | None, campaign: Campaign, *, needs_real_name: bool =
         raise ValidationError(_("网上讨论已关闭，不能再发言或投票。"))
     if needs_real_name and forum.require_real_name and not participant.is_verified:
         raise ValidationError(_("本次讨论要求后台实名：请先登记真实姓名，前台只显示您的昵称。"))
-    return participant
+    return participant, forum
 
 
 # --- posting --------------------------------------------------------------------------------------
@@ -422,7 +422,7 @@ def _suggestion_audit(suggestion: Suggestion, action: str, by: User | None, **kw
 
 
 def _admit(
-    earlier: Any, participant: Participant, campaign: Campaign, ip: str | None, action: str, repeated: str, *texts: str
+    earlier: Any, participant: Participant, forum: Forum, ip: str | None, action: str, repeated: str, *texts: str
 ) -> tuple[str, bool, list[str]]:
     """What posting a text asks of it: not a repeat of the participant's own among ``earlier`` (a
     rejected one may be sent again), within the limits, screened. Returns its fingerprint, whether it
@@ -432,7 +432,7 @@ def _admit(
         raise ValidationError(repeated)
     _rate_limit(action, participant, ip)
     words = screening.hits(*texts)
-    return fingerprint, bool(words) or forum_of(campaign).moderation == "pre", words
+    return fingerprint, bool(words) or forum.moderation == "pre", words
 
 
 def suggestion_create(
@@ -454,11 +454,11 @@ def suggestion_create(
     if len(normalize(title).text) < TITLE_MIN:
         raise ValidationError({"title": _("标题至少 %(n)s 个字。") % {"n": TITLE_MIN}})
     body = _clean_body(body, "body", _("内容"), "suggestion", minimum=10)
-    participant = _taking_part(by, campaign)
+    participant, forum = _taking_part(by, campaign)
     fingerprint, held, words = _admit(
         Suggestion.objects.filter(campaign=campaign),
         participant,
-        campaign,
+        forum,
         ip,
         "suggestion",
         _("您已发表过相同的建言，请勿重复提交。"),
@@ -480,10 +480,9 @@ def suggestion_create(
             content_hash=fingerprint,
             ip_address=ip,
             last_activity_at=now,
+            follows_count=1,  # the author follows their own suggestion
         )
         Follow.objects.create(suggestion=suggestion, user=by)
-        Suggestion.objects.filter(pk=suggestion.pk).update(follows_count=1)
-        suggestion.follows_count = 1
         search.index(suggestion)
         _suggestion_audit(suggestion, "suggestion_create", by, after=snapshot(suggestion, SUGGESTION_FIELDS))
         if not held:
@@ -499,11 +498,11 @@ def comment_create(
     if parent is not None and (parent.suggestion_id != suggestion.pk or parent.status != V.PUBLISHED):
         raise ValidationError({"parent": _("回复的评论不存在或未公开。")})
     body = _clean_body(body, "body", _("评论"), "comment", minimum=2)
-    participant = _taking_part(by, suggestion.campaign)
+    participant, forum = _taking_part(by, suggestion.campaign)
     fingerprint, held, words = _admit(
         Comment.objects.filter(suggestion=suggestion),
         participant,
-        suggestion.campaign,
+        forum,
         ip,
         "comment",
         _("您已发表过相同的评论，请勿重复提交。"),
@@ -554,7 +553,7 @@ def vote_cast(*, suggestion: Suggestion, value: int, by: User, ip: str | None = 
         raise ValidationError({"value": _("投票只能是支持（1）或反对（-1）。")})
     if suggestion.status != V.PUBLISHED:
         raise ValidationError(_("该建言尚未公开，暂不能投票。"))
-    participant = _taking_part(by, suggestion.campaign)
+    participant, _forum = _taking_part(by, suggestion.campaign)
     _rate_limit("vote", participant, ip)
     with transaction.atomic():
         existing = Vote.objects.select_for_update().filter(suggestion=suggestion, participant=participant).first()
@@ -589,7 +588,7 @@ def vote_cast(*, suggestion: Suggestion, value: int, by: User, ip: str | None = 
 
 
 def vote_withdraw(*, suggestion: Suggestion, by: User, ip: str | None = None) -> None:
-    participant = _taking_part(by, suggestion.campaign, needs_real_name=False)
+    participant, _forum = _taking_part(by, suggestion.campaign, needs_real_name=False)
     _rate_limit("vote", participant, ip)
     with transaction.atomic():
         existing = Vote.objects.select_for_update().filter(suggestion=suggestion, participant=participant).first()
@@ -650,7 +649,7 @@ def report_create(
     owner = suggestion if suggestion is not None else comment.suggestion  # type: ignore[union-attr]
     if target.status != V.PUBLISHED:
         raise ValidationError(_("该内容未公开，无需举报。"))
-    participant = _taking_part(by, owner.campaign, needs_real_name=False)
+    participant, forum = _taking_part(by, owner.campaign, needs_real_name=False)
     if target.author_id == participant.pk:
         raise ValidationError(_("不能举报自己发表的内容。"))
     _rate_limit("report", participant, ip)
@@ -674,7 +673,7 @@ def report_create(
         )
         # Reports a moderator has dismissed no longer count towards hiding.
         open_reports = target.reports.filter(resolved_at__isnull=True).count()
-        if target.status == V.PUBLISHED and open_reports >= forum_of(owner.campaign).hide_after_reports:
+        if target.status == V.PUBLISHED and open_reports >= forum.hide_after_reports:
             _moderate_one(
                 target,
                 "hide",
