@@ -162,8 +162,8 @@ def test_limits_are_kept_apart_by_action(small_limits, campaign, theme, make_sug
     suggestion = make_suggestion(by=citizen2)
     post(campaign, theme, citizen, ip=HOME)
     post(campaign, theme, citizen, ip=HOME)
-    services.comment_create(suggestion=suggestion, body="发帖满了也能评论", by=citizen, ip=HOME)
-    services.vote_cast(suggestion=suggestion, value=1, by=citizen, ip=HOME)
+    assert services.comment_create(suggestion=suggestion, body="发帖满了也能评论", by=citizen, ip=HOME).pk
+    assert services.vote_cast(suggestion=suggestion, value=1, by=citizen, ip=HOME) == 1
 
 
 def test_an_address_refusal_says_it_is_the_address(small_limits, campaign, theme, citizens):

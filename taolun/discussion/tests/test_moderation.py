@@ -113,8 +113,8 @@ def test_reject_and_hide_need_a_note(in_status, office, make_suggestion, action)
 
 
 def test_approve_and_restore_need_no_note(in_status, office):
-    services.moderate(item=in_status(V.PENDING), action="approve", by=office)
-    services.moderate(item=in_status(V.REJECTED), action="restore", by=office)
+    assert services.moderate(item=in_status(V.PENDING), action="approve", by=office).status == V.PUBLISHED
+    assert services.moderate(item=in_status(V.REJECTED), action="restore", by=office).status == V.PUBLISHED
 
 
 def test_only_moderators_of_the_campaign_moderate(org_mixed_roles, in_status, make_campaign):
