@@ -599,5 +599,5 @@ def _overdue(suggestions: dict[str, Suggestion], by_ref: dict[str, Message], lia
             created_at=assigned - dt.timedelta(hours=3),
             published_at=assigned - dt.timedelta(hours=3),
             assigned_at=assigned,
-            due_at=assigned + dt.timedelta(days=forum.reply_days(suggestion.kind)),
+            due_at=forum.reply_due(suggestion.kind, assigned),
         )

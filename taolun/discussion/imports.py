@@ -51,8 +51,8 @@ from taolun.text.normalize import normalize
 from taolun.text.tokens import index_text
 
 from . import screening
-from .models import AnswerState, Forum, Kind, RoutingRule, SearchEntry, SearchKind, Source, Suggestion, Visibility
-from .services import TITLE_MAX, TITLE_MIN, body_limit, content_fingerprint, forum_of
+from .models import AnswerState, Forum, Kind, SearchEntry, SearchKind, Source, Suggestion, Visibility
+from .services import TITLE_MAX, TITLE_MIN, body_limit, content_fingerprint, department_for, forum_of, routing_rules
 
 if TYPE_CHECKING:
     from taolun.accounts.models import User
@@ -614,20 +614,15 @@ def import_offline(*, campaign: Campaign, data: bytes, filename: str, by: User |
     return ImportResult(ok=True, created=len(suggestions), held=held, routed=routed)
 
 
-def _routes(campaign: Campaign) -> dict[int | None, int]:
-    """The routing rules: theme id (None: the default) → department id."""
-    return dict(RoutingRule.objects.filter(campaign=campaign).values_list("theme_id", "department_id"))
-
-
 def _write(
     plans: list[_Planned], *, campaign: Campaign, forum: Forum, by: User | None, filename: str, now: dt.datetime
 ) -> list[Suggestion]:
-    routes = _routes(campaign)
+    routes = routing_rules(campaign.pk)
     who = actor(by)
     suggestions: list[Suggestion] = []
     for plan in plans:
         held = bool(plan.hits)
-        department_id = plan.department_id or routes.get(plan.theme_id) or routes.get(None)
+        department_id = department_for(routes, plan.theme_id, plan.department_id)
         routed = department_id is not None and not held
         suggestions.append(
             Suggestion(
@@ -652,7 +647,7 @@ def _write(
                 department_id=plan.department_id if held else department_id,
                 answer_state=AnswerState.ASSIGNED if routed else AnswerState.UNROUTED,
                 assigned_at=now if routed else None,
-                due_at=now + dt.timedelta(days=forum.reply_days(plan.kind)) if routed else None,
+                due_at=forum.reply_due(plan.kind, now) if routed else None,
             )
         )
     bulk_insert(Suggestion, suggestions)

@@ -17,6 +17,8 @@ until a moderator decides. Status moves go through the transition tables in ``se
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -69,6 +71,10 @@ class Forum(TimeStampedModel):
 
     def reply_days(self, kind: str) -> int:
         return int(getattr(self, f"days_{kind}", self.days_suggest))
+
+    def reply_due(self, kind: str, start: dt.datetime) -> dt.datetime:
+        """When a suggestion of ``kind`` routed (or reopened) at ``start`` must be answered."""
+        return start + dt.timedelta(days=self.reply_days(kind))
 
 
 class Participant(TimeStampedModel):

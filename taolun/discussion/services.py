@@ -836,11 +836,21 @@ def _department_users(department: Unit) -> Any:
     return users_covering(department, Role.LIAISON)
 
 
-def _assign(suggestion: Suggestion, department: Unit, now: dt.datetime) -> None:
-    forum = forum_of(suggestion.campaign)
-    suggestion.department = department
+def routing_rules(campaign_id: int) -> dict[int | None, int]:
+    """The campaign's routing rules: theme id (None: the default) → department id."""
+    return dict(RoutingRule.objects.filter(campaign_id=campaign_id).values_list("theme_id", "department_id"))
+
+
+def department_for(rules: dict[int | None, int], theme_id: int, named: int | None = None) -> int | None:
+    """Who answers a suggestion: the department named on the way in (an offline import), else the
+    theme's rule, else the default rule."""
+    return named or rules.get(theme_id) or rules.get(None)
+
+
+def _assign(suggestion: Suggestion, department_id: int, now: dt.datetime) -> None:
+    suggestion.department_id = department_id
     suggestion.assigned_at = now
-    suggestion.due_at = now + dt.timedelta(days=forum.reply_days(suggestion.kind))
+    suggestion.due_at = forum_of(suggestion.campaign).reply_due(suggestion.kind, now)
     suggestion.reminded_at = suggestion.urged_at = suggestion.escalated_at = None
     if suggestion.answer_state == A.UNROUTED:
         suggestion.answer_state = A.ASSIGNED
@@ -875,14 +885,7 @@ def _notify_department(suggestion: Suggestion, title: str) -> None:
 
 def _auto_route(suggestion: Suggestion) -> None:
     """Route a newly published suggestion by its theme's rule, else the campaign's default rule."""
-    rules = {
-        rule.theme_id: rule.department
-        for rule in RoutingRule.objects.filter(campaign_id=suggestion.campaign_id)
-        .filter(Q(theme_id=suggestion.theme_id) | Q(theme__isnull=True))
-        .select_related("department")
-    }
-    # A department named on the way in (an offline import) stands; otherwise the theme's rule, the default.
-    department = suggestion.department or rules.get(suggestion.theme_id) or rules.get(None)
+    department = department_for(routing_rules(suggestion.campaign_id), suggestion.theme_id, suggestion.department_id)
     if department is None:
         return
     _assign(suggestion, department, timezone.now())
@@ -891,7 +894,7 @@ def _auto_route(suggestion: Suggestion) -> None:
         "route",
         None,
         before={"answer_state": A.UNROUTED},
-        after={"answer_state": suggestion.answer_state, "department": department.pk},
+        after={"answer_state": suggestion.answer_state, "department": department},
         note=_("按分办规则自动交办"),
     )
     transaction.on_commit(lambda: _notify_department(suggestion, _("新交办建言，请按时答复")))
@@ -913,7 +916,7 @@ def suggestion_route(*, suggestion: Suggestion, department: Unit, by: User | Non
         target = A.ASSIGNED if locked.answer_state == A.UNROUTED else locked.answer_state
         _answer_move(locked, target, "route")
         before = snapshot(locked, ["answer_state", "department", "due_at"])
-        _assign(locked, department, timezone.now())
+        _assign(locked, department.pk, timezone.now())
         _suggestion_audit(
             locked,
             "route",
@@ -1008,7 +1011,7 @@ def reply_rate(*, reply: Reply, rating: str, note: str = "", by: User) -> Reply:
         if to == A.REOPENED:
             forum = forum_of(suggestion.campaign)
             suggestion.reopen_count += 1
-            suggestion.due_at = now + dt.timedelta(days=forum.reply_days(suggestion.kind))
+            suggestion.due_at = forum.reply_due(suggestion.kind, now)
             suggestion.reminded_at = suggestion.urged_at = suggestion.escalated_at = None
             fields += ["reopen_count", "due_at", "reminded_at", "urged_at", "escalated_at"]
         suggestion.save(update_fields=fields)
