@@ -111,6 +111,14 @@ def themes_with_counts(campaign: Campaign) -> list[Theme]:
     )
 
 
+def public_theme(pk: int, campaign_slug: str = "") -> Theme | None:
+    """A theme of a started or finished campaign (of the one named, when given), with its campaign."""
+    themes = Theme.objects.filter(campaign__in=published_campaigns()).select_related("campaign__root_unit")
+    if campaign_slug:
+        themes = themes.filter(campaign__slug=campaign_slug)
+    return themes.filter(pk=pk).first()
+
+
 def theme_of(campaign: Campaign, theme_id: int) -> Theme:
     theme = Theme.objects.filter(campaign=campaign, pk=theme_id).first()
     if theme is None:

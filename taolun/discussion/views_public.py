@@ -37,7 +37,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from taolun.accounts import codes
 from taolun.accounts.models import CodeChannel
 from taolun.campaigns.models import Campaign, Theme
-from taolun.campaigns.selectors import published_campaigns
 from taolun.core.http import go_to, is_htmx, no_store, qr_data_uri, qr_svg, refusal, safe_next
 from taolun.core.middleware import client_ip
 from taolun.core.pagination import paginate_uncounted
@@ -229,9 +228,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _theme(pk: int) -> Theme:
-    found = (
-        Theme.objects.select_related("campaign__root_unit").filter(pk=pk, campaign__in=published_campaigns()).first()
-    )
+    found = selectors.public_theme(pk)
     if found is None:
         raise Http404("no theme")
     return found

@@ -33,7 +33,6 @@ from ninja.errors import Throttled
 
 from taolun.campaigns.http import campaign_named
 from taolun.campaigns.models import Campaign, Theme
-from taolun.campaigns.selectors import published_campaigns
 from taolun.core.middleware import client_ip
 from taolun.discussion import selectors, services
 from taolun.discussion.models import (
@@ -548,10 +547,7 @@ def _department(campaign: Campaign, value: int | str) -> Unit:
 
 
 def _theme_for_post(campaign_slug: str, pk: int) -> Theme:
-    themes = Theme.objects.filter(campaign__in=published_campaigns()).select_related("campaign__root_unit")
-    if campaign_slug.strip():
-        themes = themes.filter(campaign__slug=campaign_slug.strip())
-    theme = themes.filter(pk=pk).first()
+    theme = selectors.public_theme(pk, campaign_slug.strip())
     if theme is None:
         raise FieldError("theme", _("找不到编号为 %(id)s 的讨论主题：请用“讨论主题”接口列出的主题编号。") % {"id": pk})
     return theme
